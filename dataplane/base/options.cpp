@@ -90,11 +90,18 @@ std::string Registry::load_file(const std::string& path) {
     std::string line;
     int lineno = 0;
     std::vector<std::string> seen;
+    bool ours = false;
     while (std::getline(in, line)) {
         ++lineno;
         std::string where = path + ":" + std::to_string(lineno) + ": ";
         std::string_view l = trim(line);
         if (l.empty() || l.front() == '#') continue;
+        if (l.front() == '[') {
+            if (l.back() != ']') return where + "expected [section]";
+            ours = l.substr(1, l.size() - 2) == section_;
+            continue;
+        }
+        if (!ours) continue;
         auto eq = l.find('=');
         if (eq == std::string_view::npos) return where + "expected key = value";
         auto key = trim(l.substr(0, eq));
@@ -160,6 +167,7 @@ std::string Registry::parse_args(int argc, char** argv, int first, std::vector<s
 }
 
 void Registry::print(std::ostream& out) const {
+    out << "[" << section_ << "]\n\n";
     for (const auto& o : options_) {
         out << "# " << o.help << "\n" << o.key << " = " << o.show() << "\n\n";
     }

@@ -2,6 +2,9 @@
 // of `key = value` lines, and the same keys as command-line overrides (`--key value`, `--key=value`,
 // `--flag`). Unknown keys are refused, so a typo is an error rather than a silently ignored line.
 // `--print-config` prints every key with its help and current value: the documented example file.
+//
+// Both daemons read one file: lines under `[dataplane]` belong to swarmline-dataplane, lines under
+// `[control]` to swarmline-control; a program skips the other's section (the other program checks it).
 #pragma once
 
 #include <cstdint>
@@ -9,12 +12,16 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace swarmline::options {
 
 class Registry {
 public:
+    // `section` is the name of this program's `[section]` in the shared config file.
+    explicit Registry(std::string section) : section_(std::move(section)) {}
+
     void add(std::string_view key, std::string_view help, std::string* target);
     void add(std::string_view key, std::string_view help, std::uint32_t* target);
     void add(std::string_view key, std::string_view help, std::uint64_t* target);
@@ -31,7 +38,7 @@ public:
     // Finds `--config FILE` / `--config=FILE` among the arguments (empty when absent).
     static std::string find_config_arg(int argc, char** argv, int first);
 
-    void print(std::ostream& out) const;    // every key, its help as a comment, its value
+    void print(std::ostream& out) const;    // `[section]`, then every key, its help as a comment, its value
     void print_help(std::ostream& out) const;  // `--key` lines for --help
 
 private:
@@ -46,6 +53,7 @@ private:
         std::function<void()> clear;  // lists only
     };
     Option* find(std::string_view key);
+    std::string section_;
     std::vector<Option> options_;
 };
 
