@@ -1,0 +1,101 @@
+#include "sync/event_batch.hpp"
+
+#include <cstring>
+
+#include "proto/types.hpp"
+
+namespace swarmline::control::sync {
+
+std::size_t EventBatch::PeerKeyHash::operator()(const PeerKey& k) const noexcept {
+    std::uint64_t p0 = 0, p1 = 0;
+    std::memcpy(&p0, k.peer_id.data() + 4, 8);  // the first bytes name the client: little entropy
+    std::memcpy(&p1, k.peer_id.data() + 12, 8);
+    std::uint64_t h = (std::uint64_t{k.torrent_id} << 32 | k.user_id) * 0x9e3779b97f4a7c15ULL;
+    h ^= p0 + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h ^= p1 + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return static_cast<std::size_t>(h);
+}
+
+void EventBatch::add(std::span<const shm::EventRecord> records) {
+    for (const auto& r : records) {
+        ++events_;
+        if (oldest_time_ == 0 || r.time < oldest_time_) oldest_time_ = r.time;
+
+        auto& u = users_[r.user_id];
+        u.user_id = r.user_id;
+        u.uploaded_raw += r.uploaded_delta;
+        u.downloaded_raw += r.downloaded_delta;
+        u.uploaded += r.uploaded_credited;
+        u.downloaded += r.downloaded_credited;
+        u.seedtime += r.seedtime_delta;
+
+        auto& t = torrents_[r.torrent_id];
+        t.torrent_id = r.torrent_id;
+        t.uploaded_raw += r.uploaded_delta;
+        t.downloaded_raw += r.downloaded_delta;
+        ++t.announces;
+        if (r.event == static_cast<std::uint8_t>(proto::Event::completed)) ++t.completed;
+
+        if (r.flags & shm::kEventFirstCompletion) snatches_.push_back({r.user_id, r.torrent_id, r.time});
+
+        auto& p = peers_[PeerKey{r.torrent_id, r.user_id, r.peer_id}];
+        if (p.first_time == 0) {
+            p.torrent_id = r.torrent_id;
+            p.user_id = r.user_id;
+            p.peer_id = r.peer_id;
+            p.first_time = r.time;
+        }
+        p.ip = r.ip;
+        p.port = r.port;
+        p.seeder = (r.flags & shm::kEventSeeder) != 0;
+        p.removed = (r.flags & shm::kEventPeerRemoved) != 0;
+        p.uploaded_total = r.uploaded_total;
+        p.downloaded_total = r.downloaded_total;
+        p.left = r.left;
+        p.uploaded_delta += r.uploaded_delta;
+        p.downloaded_delta += r.downloaded_delta;
+        p.last_time = r.time;
+    }
+}
+
+void EventBatch::add_user_credit(const UserDelta& d) {
+    auto& u = users_[d.user_id];
+    u.user_id = d.user_id;
+    u.uploaded_raw += d.uploaded_raw;
+    u.downloaded_raw += d.downloaded_raw;
+    u.uploaded += d.uploaded;
+    u.downloaded += d.downloaded;
+    u.seedtime += d.seedtime;
+}
+
+void EventBatch::clear() {
+    users_.clear();
+    peers_.clear();
+    torrents_.clear();
+    snatches_.clear();
+    events_ = 0;
+    oldest_time_ = 0;
+}
+
+std::vector<UserDelta> EventBatch::users() const {
+    std::vector<UserDelta> out;
+    out.reserve(users_.size());
+    for (const auto& [id, u] : users_) out.push_back(u);
+    return out;
+}
+
+std::vector<PeerState> EventBatch::peers() const {
+    std::vector<PeerState> out;
+    out.reserve(peers_.size());
+    for (const auto& [k, p] : peers_) out.push_back(p);
+    return out;
+}
+
+std::vector<TorrentDelta> EventBatch::torrents() const {
+    std::vector<TorrentDelta> out;
+    out.reserve(torrents_.size());
+    for (const auto& [id, t] : torrents_) out.push_back(t);
+    return out;
+}
+
+}  // namespace swarmline::control::sync
