@@ -23,7 +23,8 @@ namespace swarmline::proto::http {
 // completed, stopped, paused, empty), ip (a numeric address; host names are ignored), ipv4, ipv6
 // (BEP 7, with or without a port), corrupt, supportcrypto, requirecrypto, passkey. Unknown
 // parameters are ignored. `out.passkey` is set from `passkey=` unless it is already set (from the
-// path); two different passkeys are an error. Null on success, else a static message fit for a
+// path); two different passkeys are an error. Fields not in the query keep the values `out` came
+// with (start from a default Announce). Null on success, else a static message fit for a
 // bencoded `failure reason`.
 [[nodiscard]] const char* parse_announce_query(std::string_view query, Announce& out) noexcept;
 

@@ -21,6 +21,9 @@ struct Target {
 // (and scrape); a passkey is 1..kPasskeyLength characters of [0-9A-Za-z].
 [[nodiscard]] const char* parse_target(std::string_view target, Target& out) noexcept;
 
+// The raw (undecoded) value of the first `name=` parameter of a query; empty when absent.
+[[nodiscard]] std::string_view query_value(std::string_view query, std::string_view name) noexcept;
+
 // True when `key` is a passkey this tracker could have issued (see kPasskeyLength).
 [[nodiscard]] bool valid_passkey(std::string_view key) noexcept;
 

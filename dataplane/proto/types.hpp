@@ -66,6 +66,8 @@ struct Announce {
     Endpoint claimed_v6{};
     std::string_view passkey;     // empty when none was given (an open tracker)
     std::string_view user_agent;  // HTTP only
+    bool supportcrypto = false;   // HTTP only (BEP 8 era extension): the peer accepts encrypted links
+    bool requirecrypto = false;   // HTTP only: the peer accepts only encrypted links
 };
 
 struct Scrape {
