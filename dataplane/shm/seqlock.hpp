@@ -32,37 +32,34 @@ struct SeqCell {
 
     // Writer only.
     void store(const T& value) noexcept {
-        std::uint64_t buf[kWords] = {};
-        std::memcpy(buf, &value, sizeof(T));
         const std::uint64_t s = seq.load(std::memory_order_relaxed);  // only this writer changes it
         seq.store(s + 1, std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_release);  // odd seq before the word stores
-        for (std::size_t i = 0; i < kWords; ++i) words[i].store(buf[i], std::memory_order_relaxed);
+        const auto* src = reinterpret_cast<const unsigned char*>(&value);
+        for (std::size_t i = 0; i < kWords; ++i) words[i].store(word_at(src, i), std::memory_order_relaxed);
         seq.store(s + 2, std::memory_order_release);  // pairs with the reader's acquire load of s1
     }
 
     // The writer may read its own cell without the protocol.
     [[nodiscard]] T load_own() const noexcept {
-        std::uint64_t buf[kWords];
-        for (std::size_t i = 0; i < kWords; ++i) buf[i] = words[i].load(std::memory_order_relaxed);
         T out;
-        std::memcpy(&out, buf, sizeof(T));
+        auto* dst = reinterpret_cast<unsigned char*>(&out);
+        for (std::size_t i = 0; i < kWords; ++i) put_word(dst, i, words[i].load(std::memory_order_relaxed));
         return out;
     }
 
     // Any reader: a consistent copy into `out`. Retries while a store is in progress (a few dozen
     // ns); gives up and returns false only when the seq stays odd, i.e. the writer died mid-store
-    // (its successor calls `repair` when it attaches).
+    // (its successor calls `repair` when it attaches). On false, `out` holds torn bytes. Words go
+    // straight into `out` (no buffer on the stack: the rules record is 150 KB).
     [[nodiscard]] bool load(T& out) const noexcept {
-        std::uint64_t buf[kWords];
+        auto* dst = reinterpret_cast<unsigned char*>(&out);
         for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
             const std::uint64_t s1 = seq.load(std::memory_order_acquire);  // pairs with store()'s final release
             if (s1 & 1) continue;
-            for (std::size_t i = 0; i < kWords; ++i) buf[i] = words[i].load(std::memory_order_relaxed);
+            for (std::size_t i = 0; i < kWords; ++i) put_word(dst, i, words[i].load(std::memory_order_relaxed));
             std::atomic_thread_fence(std::memory_order_acquire);  // word loads before the re-check
-            if (seq.load(std::memory_order_relaxed) != s1) continue;
-            std::memcpy(&out, buf, sizeof(T));
-            return true;
+            if (seq.load(std::memory_order_relaxed) == s1) return true;
         }
         return false;
     }
@@ -77,6 +74,16 @@ struct SeqCell {
     }
 
     static constexpr int kMaxAttempts = 1 << 20;
+
+private:
+    static std::uint64_t word_at(const unsigned char* src, std::size_t i) noexcept {
+        std::uint64_t w = 0;
+        std::memcpy(&w, src + 8 * i, i + 1 < kWords ? 8 : sizeof(T) - 8 * i);
+        return w;
+    }
+    static void put_word(unsigned char* dst, std::size_t i, std::uint64_t w) noexcept {
+        std::memcpy(dst + 8 * i, &w, i + 1 < kWords ? 8 : sizeof(T) - 8 * i);
+    }
 };
 
 }  // namespace swarmline::shm
