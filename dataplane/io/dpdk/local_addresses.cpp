@@ -1,0 +1,64 @@
+#include "io/dpdk/local_addresses.hpp"
+
+#include <cstring>
+
+namespace swarmline::io::dpdk {
+
+bool LocalAddresses::add_ipv4(std::uint32_t addr_be) noexcept {
+    if (v4_count_ == v4_.size()) return false;
+    v4_[v4_count_++] = addr_be;
+    return true;
+}
+
+bool LocalAddresses::add_ipv6(const wire::Ipv6& addr) noexcept {
+    if (v6_count_ == v6_.size()) return false;
+    v6_[v6_count_++] = addr;
+    return true;
+}
+
+bool LocalAddresses::add_udp(const std::array<std::uint8_t, 16>& ip, std::uint16_t port_host) noexcept {
+    if (udp_count_ == udp_.size()) return false;
+    udp_[udp_count_++] = {ip, port_host};
+    return true;
+}
+
+bool LocalAddresses::has_ipv4(const std::uint8_t* addr4) const noexcept {
+    std::uint32_t a;
+    std::memcpy(&a, addr4, 4);
+    for (std::size_t i = 0; i < v4_count_; ++i)
+        if (v4_[i] == a) return true;
+    return false;
+}
+
+bool LocalAddresses::has_ipv6(const std::uint8_t* addr16) const noexcept {
+    for (std::size_t i = 0; i < v6_count_; ++i)
+        if (std::memcmp(v6_[i].data(), addr16, 16) == 0) return true;
+    return false;
+}
+
+bool LocalAddresses::is_our_solicited_node(const std::uint8_t* addr16) const noexcept {
+    static constexpr std::uint8_t kPrefix[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff};
+    if (std::memcmp(addr16, kPrefix, sizeof kPrefix) != 0) return false;
+    for (std::size_t i = 0; i < v6_count_; ++i)
+        if (std::memcmp(v6_[i].data() + 13, addr16 + 13, 3) == 0) return true;
+    return false;
+}
+
+std::optional<std::uint32_t> LocalAddresses::udp_endpoint(const std::uint8_t* ip16,
+                                                          std::uint16_t port_host) const noexcept {
+    // A wildcard endpoint (0.0.0.0 or ::) takes every one of our addresses of its family, as a
+    // socket bound to it would; the caller has already checked the destination is ours.
+    static constexpr std::uint8_t kAnyV4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+    static constexpr std::uint8_t kAnyV6[16] = {};
+    const bool dst_v4 = std::memcmp(ip16, kAnyV4, 12) == 0;
+    for (std::size_t i = 0; i < udp_count_; ++i) {
+        if (udp_[i].port != port_host) continue;
+        const std::uint8_t* ip = udp_[i].ip.data();
+        if (std::memcmp(ip, ip16, 16) == 0 || (dst_v4 && std::memcmp(ip, kAnyV4, 16) == 0) ||
+            (!dst_v4 && std::memcmp(ip, kAnyV6, 16) == 0))
+            return static_cast<std::uint32_t>(i);
+    }
+    return std::nullopt;
+}
+
+}  // namespace swarmline::io::dpdk

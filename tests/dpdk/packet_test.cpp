@@ -1,0 +1,383 @@
+// The DPDK fast path's packet layer, without DPDK: frames are built byte by byte here, classified,
+// answered in place, and the replies are checked field by field with a checksum written
+// independently of the one under test (16-bit words, one at a time).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "io/dpdk/checksum.hpp"
+#include "io/dpdk/frame.hpp"
+#include "io/dpdk/responder.hpp"
+
+namespace {
+
+using namespace swarmline::io::dpdk;
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr wire::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+constexpr wire::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+constexpr std::array<std::uint8_t, 4> kOurV4 = {10, 77, 0, 1};
+constexpr std::array<std::uint8_t, 4> kPeerV4 = {10, 77, 0, 2};
+constexpr wire::Ipv6 kOurV6 = {0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56};
+constexpr wire::Ipv6 kPeerV6 = {0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+constexpr std::uint16_t kTrackerPort = 6969;
+constexpr std::uint16_t kPeerPort = 40000;
+constexpr std::size_t kCapacity = 2048;  // an mbuf's data room
+
+std::uint16_t naive_sum(const std::uint8_t* p, std::size_t n, std::uint32_t sum = 0) {
+    for (std::size_t i = 0; i + 1 < n; i += 2) sum += static_cast<std::uint32_t>((p[i] << 8) | p[i + 1]);
+    if (n % 2) sum += static_cast<std::uint32_t>(p[n - 1] << 8);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+}
+std::uint32_t naive_pseudo(const std::uint8_t* src, const std::uint8_t* dst, std::size_t addr_len, std::uint8_t proto,
+                           std::uint32_t len) {
+    return naive_sum(src, addr_len) + naive_sum(dst, addr_len) + proto + (len >> 16) + (len & 0xffff);
+}
+std::uint16_t be16(const Bytes& f, std::size_t at) { return static_cast<std::uint16_t>((f[at] << 8) | f[at + 1]); }
+void put16(Bytes& f, std::size_t at, std::uint16_t v) {
+    f[at] = static_cast<std::uint8_t>(v >> 8);
+    f[at + 1] = static_cast<std::uint8_t>(v);
+}
+
+LocalAddresses local_addresses() {
+    LocalAddresses local(kOurMac);
+    std::uint32_t v4;
+    std::memcpy(&v4, kOurV4.data(), 4);
+    local.add_ipv4(v4);
+    local.add_ipv6(kOurV6);
+    std::array<std::uint8_t, 16> mapped{};
+    mapped[10] = mapped[11] = 0xff;
+    std::memcpy(mapped.data() + 12, kOurV4.data(), 4);
+    local.add_udp(mapped, kTrackerPort);
+    local.add_udp(kOurV6, kTrackerPort);
+    return local;
+}
+
+Bytes ethernet(const wire::Mac& dst, std::uint16_t type) {
+    Bytes f(kCapacity, 0xee);  // filler, so a field left unwritten shows
+    std::memcpy(f.data(), dst.data(), 6);
+    std::memcpy(f.data() + 6, kPeerMac.data(), 6);
+    put16(f, 12, type);
+    return f;
+}
+
+// An IPv4 packet from the peer to us carrying `l4`; returns the frame and its received length.
+Bytes ipv4(std::uint8_t proto, const Bytes& l4, std::size_t& length, std::uint16_t frag = 0x4000) {
+    Bytes f = ethernet(kOurMac, 0x0800);
+    std::uint8_t* ip = f.data() + 14;
+    std::memset(ip, 0, 20);
+    ip[0] = 0x45;
+    put16(f, 14 + 2, static_cast<std::uint16_t>(20 + l4.size()));
+    put16(f, 14 + 6, frag);
+    ip[8] = 61;
+    ip[9] = proto;
+    std::memcpy(ip + 12, kPeerV4.data(), 4);
+    std::memcpy(ip + 16, kOurV4.data(), 4);
+    put16(f, 14 + 10, static_cast<std::uint16_t>(~naive_sum(ip, 20)));
+    std::memcpy(f.data() + 34, l4.data(), l4.size());
+    length = std::max<std::size_t>(60, 34 + l4.size());  // Ethernet pads to 60 bytes
+    return f;
+}
+
+Bytes ipv6(std::uint8_t next, const Bytes& l4, std::size_t& length, const wire::Ipv6& dst = kOurV6,
+           std::uint8_t hop_limit = 64, const wire::Ipv6& src = kPeerV6, const wire::Mac& dst_mac = kOurMac) {
+    Bytes f = ethernet(dst_mac, 0x86dd);
+    std::uint8_t* ip = f.data() + 14;
+    std::memset(ip, 0, 40);
+    ip[0] = 0x60;
+    put16(f, 14 + 4, static_cast<std::uint16_t>(l4.size()));
+    ip[6] = next;
+    ip[7] = hop_limit;
+    std::memcpy(ip + 8, src.data(), 16);
+    std::memcpy(ip + 24, dst.data(), 16);
+    std::memcpy(f.data() + 54, l4.data(), l4.size());
+    length = 54 + l4.size();
+    return f;
+}
+
+Bytes udp(std::uint16_t dst_port, const Bytes& payload) {
+    Bytes u(8 + payload.size());
+    put16(u, 0, kPeerPort);
+    put16(u, 2, dst_port);
+    put16(u, 4, static_cast<std::uint16_t>(u.size()));
+    put16(u, 6, 0);  // as a veth peer hands it over: not computed
+    std::memcpy(u.data() + 8, payload.data(), payload.size());
+    return u;
+}
+
+Classified classify_frame(const Bytes& f, std::size_t length, const LocalAddresses& local) {
+    return classify(std::span<const std::uint8_t>(f.data(), length), local);
+}
+
+TEST(DpdkChecksum, MatchesWordByWordSumForEveryLengthAndAlignment) {
+    std::mt19937 rng(7);
+    Bytes data(1500);
+    for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+    for (std::size_t off = 0; off < 4; ++off)
+        for (std::size_t n = 0; n < 300; ++n)
+            EXPECT_EQ(checksum::fold(checksum::add({data.data() + off, n})), naive_sum(data.data() + off, n))
+                << "offset " << off << " length " << n;
+}
+
+TEST(DpdkFrame, ArpRequestForOurAddressIsAnsweredWithOurMac) {
+    const auto local = local_addresses();
+    Bytes f = ethernet({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 0x0806);
+    const std::uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 2, 10, 77, 0, 2, 0, 0, 0, 0, 0, 0, 10, 77, 0, 1};
+    std::memcpy(f.data() + 14, arp, 28);
+    const auto c = classify_frame(f, 60, local);
+    ASSERT_EQ(c.action, Action::answer_arp);
+    ASSERT_EQ(answer_arp(f, local), 42u);
+    EXPECT_TRUE(std::equal(kPeerMac.begin(), kPeerMac.end(), f.begin()));
+    EXPECT_TRUE(std::equal(kOurMac.begin(), kOurMac.end(), f.begin() + 6));
+    EXPECT_EQ(be16(f, 14 + 6), 2);  // reply
+    EXPECT_TRUE(std::equal(kOurMac.begin(), kOurMac.end(), f.begin() + 14 + 8));
+    EXPECT_TRUE(std::equal(kOurV4.begin(), kOurV4.end(), f.begin() + 14 + 14));
+    EXPECT_TRUE(std::equal(kPeerMac.begin(), kPeerMac.end(), f.begin() + 14 + 18));
+    EXPECT_TRUE(std::equal(kPeerV4.begin(), kPeerV4.end(), f.begin() + 14 + 24));
+}
+
+TEST(DpdkFrame, ArpForOthersAndArpRepliesGoToTheKernel) {
+    const auto local = local_addresses();
+    Bytes f = ethernet({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 0x0806);
+    std::uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 2, 10, 77, 0, 2, 0, 0, 0, 0, 0, 0, 10, 77, 0, 9};
+    std::memcpy(f.data() + 14, arp, 28);
+    EXPECT_EQ(classify_frame(f, 60, local).action, Action::to_kernel);
+    arp[7] = 2;      // a reply ...
+    arp[27] = 1;     // ... about our address: the kernel learns the neighbour from it
+    std::memcpy(f.data() + 14, arp, 28);
+    EXPECT_EQ(classify_frame(f, 60, local).action, Action::to_kernel);
+}
+
+TEST(DpdkFrame, UnicastToAnotherMacAndTruncatedFramesAreDropped) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    f[5] = 0x99;  // another station's MAC
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::drop);
+    f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    EXPECT_EQ(classify_frame(f, 13, local).action, Action::drop);
+    EXPECT_EQ(classify_frame(f, 30, local).action, Action::drop);
+    EXPECT_EQ(classify_frame(f, 34 + 7, local).action, Action::drop) << "IP length beyond the frame";
+}
+
+TEST(DpdkFrame, Ipv4HeaderWithBadChecksumIsDropped) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    f[14 + 8] ^= 1;  // TTL changed, checksum not
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::drop);
+}
+
+TEST(DpdkFrame, TcpFragmentsOptionsAndOtherPortsGoToTheKernel) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv4(6, Bytes(20, 0), len);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "TCP (HTTP announces)";
+    f = ipv4(17, udp(8080, Bytes(16, 1)), len);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "a UDP port we do not serve";
+    f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len, 0x2000);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "a first fragment";
+    f = ipv4(1, Bytes{3, 3, 0, 0, 0, 0, 0, 0}, len);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "ICMP other than echo";
+    f = ethernet(kOurMac, 0x88cc);
+    EXPECT_EQ(classify_frame(f, 60, local).action, Action::to_kernel) << "LLDP, unknown to us";
+}
+
+TEST(DpdkFrame, Ipv4DatagramToOurEndpointIsClassifiedWithItsSender) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    const Bytes payload(16, 0xab);
+    Bytes f = ipv4(17, udp(kTrackerPort, payload), len);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::udp);
+    EXPECT_FALSE(c.v6);
+    EXPECT_EQ(c.payload, 42);
+    EXPECT_EQ(c.payload_length, 16) << "the UDP length, not the padded frame";
+    EXPECT_EQ(c.endpoint, 0u);
+    EXPECT_TRUE(c.peer.v4());
+    EXPECT_EQ(c.peer.port, kPeerPort);
+    EXPECT_TRUE(std::equal(kPeerV4.begin(), kPeerV4.end(), c.peer.ip.begin() + 12));
+}
+
+TEST(DpdkFrame, WildcardEndpointServesEveryAddressOfItsFamily) {
+    LocalAddresses local(kOurMac);
+    std::uint32_t v4;
+    std::memcpy(&v4, kOurV4.data(), 4);
+    local.add_ipv4(v4);
+    std::array<std::uint8_t, 16> any_v4{};
+    any_v4[10] = any_v4[11] = 0xff;
+    local.add_udp(any_v4, kTrackerPort);
+    std::size_t len = 0;
+    Bytes f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::udp);
+}
+
+void expect_valid_udp_reply(const Bytes& f, std::size_t length, const Classified& c, const Bytes& payload) {
+    ASSERT_EQ(length, c.payload + payload.size());
+    EXPECT_TRUE(std::equal(kPeerMac.begin(), kPeerMac.end(), f.begin()));
+    EXPECT_TRUE(std::equal(kOurMac.begin(), kOurMac.end(), f.begin() + 6));
+    const std::uint8_t* u = f.data() + c.l4;
+    EXPECT_EQ(be16(f, c.l4), kTrackerPort);
+    EXPECT_EQ(be16(f, c.l4 + 2), kPeerPort);
+    EXPECT_EQ(be16(f, c.l4 + 4), 8 + payload.size());
+    EXPECT_TRUE(std::equal(payload.begin(), payload.end(), f.begin() + c.payload));
+    const std::size_t udp_len = 8 + payload.size();
+    std::uint32_t pseudo;
+    if (c.v6) {
+        EXPECT_EQ(be16(f, 14 + 4), udp_len);
+        EXPECT_EQ(f[14 + 6], 17);
+        EXPECT_TRUE(std::equal(kOurV6.begin(), kOurV6.end(), f.begin() + 14 + 8));
+        EXPECT_TRUE(std::equal(kPeerV6.begin(), kPeerV6.end(), f.begin() + 14 + 24));
+        pseudo = naive_pseudo(f.data() + 22, f.data() + 38, 16, 17, static_cast<std::uint32_t>(udp_len));
+    } else {
+        EXPECT_EQ(naive_sum(f.data() + 14, 20), 0xffff) << "IPv4 header checksum";
+        EXPECT_EQ(be16(f, 14 + 2), 20 + udp_len);
+        EXPECT_TRUE(std::equal(kOurV4.begin(), kOurV4.end(), f.begin() + 14 + 12));
+        EXPECT_TRUE(std::equal(kPeerV4.begin(), kPeerV4.end(), f.begin() + 14 + 16));
+        pseudo = naive_pseudo(f.data() + 26, f.data() + 30, 4, 17, static_cast<std::uint32_t>(udp_len));
+    }
+    EXPECT_NE(be16(f, c.l4 + 6), 0) << "a UDP checksum is always sent";
+    EXPECT_EQ(naive_sum(u, udp_len, pseudo), 0xffff) << "UDP checksum";
+}
+
+TEST(DpdkResponder, Ipv4UdpReplyHasSwappedAddressesAndCorrectChecksums) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::udp);
+    // A reply longer than the request, of odd length, written where the request was.
+    Bytes payload(1201);
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 7);
+    std::memcpy(f.data() + c.payload, payload.data(), payload.size());
+    const std::size_t out = finish_udp_reply(f, c, payload.size(), local, {});
+    expect_valid_udp_reply(f, out, c, payload);
+}
+
+TEST(DpdkResponder, Ipv6UdpReplyHasSwappedAddressesAndCorrectChecksum) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv6(17, udp(kTrackerPort, Bytes(98, 1)), len);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::udp);
+    EXPECT_TRUE(c.v6);
+    EXPECT_EQ(c.endpoint, 1u);
+    EXPECT_EQ(c.peer.port, kPeerPort);
+    EXPECT_TRUE(std::equal(kPeerV6.begin(), kPeerV6.end(), c.peer.ip.begin()));
+    Bytes payload(20 + 18 * 3, 0x5a);
+    std::memcpy(f.data() + c.payload, payload.data(), payload.size());
+    const std::size_t out = finish_udp_reply(f, c, payload.size(), local, {});
+    expect_valid_udp_reply(f, out, c, payload);
+    EXPECT_EQ(f[14 + 7], 64) << "hop limit";
+}
+
+TEST(DpdkResponder, WithOffloadTheDeviceGetsThePseudoHeaderSum) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv4(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    const auto c = classify_frame(f, len, local);
+    const std::size_t out = finish_udp_reply(f, c, 30, local, {.ipv4_header = true, .udp = true});
+    ASSERT_EQ(out, c.payload + 30u);
+    EXPECT_EQ(be16(f, 14 + 10), 0) << "the device fills the IPv4 header checksum";
+    EXPECT_EQ(be16(f, c.l4 + 6), naive_sum(f.data() + 26, 8, 17 + 38)) << "pseudo-header sum, not complemented";
+}
+
+TEST(DpdkResponder, ReplyIsHeldToTheMtuAndTheBuffer) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv6(17, udp(kTrackerPort, Bytes(16, 1)), len);
+    const auto c6 = classify_frame(f, len, local);
+    EXPECT_EQ(udp_reply_capacity(c6, kCapacity, 1500), 1500u - 48u);
+    EXPECT_EQ(udp_reply_capacity(c6, 200, 1500), 200u - 62u);
+    EXPECT_EQ(finish_udp_reply(std::span<std::uint8_t>(f.data(), 100), c6, 50, local, {}), 0u);
+}
+
+TEST(DpdkResponder, Ipv4EchoIsAnsweredWithTheSameDataAndAValidChecksum) {
+    const auto local = local_addresses();
+    Bytes icmp = {8, 0, 0, 0, 0x12, 0x34, 0, 7, 'p', 'i', 'n', 'g', '!'};
+    put16(icmp, 2, static_cast<std::uint16_t>(~naive_sum(icmp.data(), icmp.size())));
+    std::size_t len = 0;
+    Bytes f = ipv4(1, icmp, len);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::answer_echo);
+    const std::size_t out = answer_echo(f, c, local);
+    ASSERT_EQ(out, 34 + icmp.size());
+    EXPECT_EQ(f[34], 0) << "echo reply";
+    EXPECT_TRUE(std::equal(icmp.begin() + 4, icmp.end(), f.begin() + 38)) << "identifier, sequence, data";
+    EXPECT_EQ(naive_sum(f.data() + 34, icmp.size()), 0xffff);
+    EXPECT_EQ(naive_sum(f.data() + 14, 20), 0xffff);
+    EXPECT_TRUE(std::equal(kPeerV4.begin(), kPeerV4.end(), f.begin() + 30));
+}
+
+TEST(DpdkResponder, Icmpv6EchoIsAnsweredWithAValidChecksum) {
+    const auto local = local_addresses();
+    Bytes icmp = {128, 0, 0, 0, 0, 1, 0, 2, 1, 2, 3, 4, 5};
+    const std::uint32_t pseudo = naive_pseudo(kPeerV6.data(), kOurV6.data(), 16, 58, static_cast<std::uint32_t>(icmp.size()));
+    put16(icmp, 2, static_cast<std::uint16_t>(~naive_sum(icmp.data(), icmp.size(), pseudo)));
+    std::size_t len = 0;
+    Bytes f = ipv6(58, icmp, len);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::answer_echo);
+    ASSERT_EQ(answer_echo(f, c, local), len);
+    EXPECT_EQ(f[54], 129);
+    EXPECT_TRUE(std::equal(kOurV6.begin(), kOurV6.end(), f.begin() + 22));
+    EXPECT_TRUE(std::equal(kPeerV6.begin(), kPeerV6.end(), f.begin() + 38));
+    EXPECT_EQ(naive_sum(f.data() + 54, icmp.size(), naive_pseudo(f.data() + 22, f.data() + 38, 16, 58,
+                                                                  static_cast<std::uint32_t>(icmp.size()))),
+              0xffff);
+}
+
+Bytes solicitation(const wire::Ipv6& target) {
+    Bytes ns(32, 0);
+    ns[0] = 135;
+    std::memcpy(ns.data() + 8, target.data(), 16);
+    ns[24] = 1;  // source link-layer address option
+    ns[25] = 1;
+    std::memcpy(ns.data() + 26, kPeerMac.data(), 6);
+    return ns;
+}
+
+TEST(DpdkResponder, NeighborSolicitationToOurSolicitedNodeGroupGetsAnAdvertisement) {
+    const auto local = local_addresses();
+    // ff02::1:ff00:0/104 with the low 24 bits of our address.
+    const wire::Ipv6 solicited = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, kOurV6[13], kOurV6[14], kOurV6[15]};
+    const wire::Mac multicast = {0x33, 0x33, 0xff, kOurV6[13], kOurV6[14], kOurV6[15]};
+    std::size_t len = 0;
+    Bytes f = ipv6(58, solicitation(kOurV6), len, solicited, 255, kPeerV6, multicast);
+    const auto c = classify_frame(f, len, local);
+    ASSERT_EQ(c.action, Action::answer_neighbor);
+    const std::size_t out = answer_neighbor(f, c, local);
+    ASSERT_EQ(out, 54u + 32u);
+    EXPECT_TRUE(std::equal(kPeerMac.begin(), kPeerMac.end(), f.begin()));
+    EXPECT_EQ(f[14 + 7], 255) << "hop limit";
+    EXPECT_TRUE(std::equal(kOurV6.begin(), kOurV6.end(), f.begin() + 22)) << "from the target address";
+    EXPECT_TRUE(std::equal(kPeerV6.begin(), kPeerV6.end(), f.begin() + 38));
+    EXPECT_EQ(f[54], 136);
+    EXPECT_EQ(f[58], 0x60) << "solicited, override";
+    EXPECT_TRUE(std::equal(kOurV6.begin(), kOurV6.end(), f.begin() + 62));
+    EXPECT_EQ(f[78], 2) << "target link-layer address option";
+    EXPECT_TRUE(std::equal(kOurMac.begin(), kOurMac.end(), f.begin() + 80));
+    EXPECT_EQ(naive_sum(f.data() + 54, 32, naive_pseudo(f.data() + 22, f.data() + 38, 16, 58, 32)), 0xffff);
+}
+
+TEST(DpdkFrame, SolicitationsWeMustNotAnswerGoToTheKernel) {
+    const auto local = local_addresses();
+    std::size_t len = 0;
+    Bytes f = ipv6(58, solicitation(kOurV6), len, kOurV6, 64);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "hop limit below 255: forwarded";
+    f = ipv6(58, solicitation(kOurV6), len, kOurV6, 255, wire::Ipv6{});
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "duplicate address detection";
+    f = ipv6(58, solicitation(kPeerV6), len, kOurV6, 255);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "another target";
+    Bytes na = solicitation(kPeerV6);
+    na[0] = 136;
+    f = ipv6(58, na, len, kOurV6, 255);
+    EXPECT_EQ(classify_frame(f, len, local).action, Action::to_kernel) << "advertisements teach the kernel";
+}
+
+}  // namespace
