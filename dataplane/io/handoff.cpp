@@ -1,0 +1,16 @@
+#include "io/handoff.hpp"
+
+namespace swarmline::io {
+
+HandoffRings::HandoffRings(std::uint32_t workers, std::uint32_t capacity)
+    : workers_(workers), requests_(std::size_t{workers} * workers), replies_(std::size_t{workers} * workers) {
+    for (std::uint32_t from = 0; from < workers; ++from) {
+        for (std::uint32_t to = 0; to < workers; ++to) {
+            if (from == to) continue;
+            requests_[from * workers + to] = std::make_unique<shm::SpscRing<HandoffRequest>>(capacity);
+            replies_[from * workers + to] = std::make_unique<shm::SpscRing<HandoffReply>>(capacity);
+        }
+    }
+}
+
+}  // namespace swarmline::io

@@ -1,0 +1,56 @@
+// A real swarmline-dataplane for a test: started with the test's arguments on free ports (port 0)
+// and its own shared-memory segment, waited for until it logs `msg=ready`, whose fields say what
+// it bound. The log (stderr) is kept for assertions and printed when a test fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/net/address.hpp"
+
+namespace swarmline::test {
+
+class DaemonProcess {
+public:
+    // A fresh segment path under /dev/shm, unique to this process and call.
+    static std::string fresh_shm_path();
+
+    DaemonProcess() = default;
+    ~DaemonProcess();
+    DaemonProcess(const DaemonProcess&) = delete;
+    DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+    // Starts the daemon with `args` (plus --shm when `shm` is non-empty) and waits for `ready`.
+    // Empty on success, else what went wrong with the log so far.
+    [[nodiscard]] std::string start(const std::vector<std::string>& args, const std::string& shm);
+
+    // Waits until a log line containing `needle` appears (or the process exits); true when it did.
+    bool wait_for_log(std::string_view needle, std::chrono::seconds limit = std::chrono::seconds(20));
+    // Sends `sig` and waits for the exit; returns the wait status (or -1).
+    int stop(int sig);
+    void signal(int sig) const;
+    [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
+    [[nodiscard]] const std::string& log() const noexcept { return log_; }
+
+    std::vector<io::net::Address> udp;
+    std::vector<io::net::Address> http;
+    io::net::Address admin;
+
+private:
+    bool read_some(int timeout_ms);
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    std::string log_;
+};
+
+// The path of the built daemon (meson passes it in the environment).
+std::string dataplane_path();
+
+// Sends a GET to the admin listener and returns the whole response ("" on failure).
+std::string http_get(const io::net::Address& to, std::string_view path);
+
+}  // namespace swarmline::test
