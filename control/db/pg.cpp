@@ -1,0 +1,179 @@
+#include "db/pg.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace swarmline::db {
+
+namespace {
+
+std::string field(const PGresult* res, int code) {
+    const char* v = PQresultErrorField(res, code);
+    return v ? v : "";
+}
+
+std::string trimmed(const char* text) {
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// "primary: detail (hint: ...) [SQLSTATE xxxxx]": one line that says what and why.
+Error error_from(const PGresult* res, PGconn* conn) {
+    std::string primary = field(res, PG_DIAG_MESSAGE_PRIMARY);
+    if (primary.empty()) return Error(trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn)));
+    std::string message = primary;
+    if (auto detail = field(res, PG_DIAG_MESSAGE_DETAIL); !detail.empty()) message += ": " + detail;
+    if (auto hint = field(res, PG_DIAG_MESSAGE_HINT); !hint.empty()) message += " (hint: " + hint + ")";
+    if (auto where = field(res, PG_DIAG_CONTEXT); !where.empty()) message += " (context: " + where + ")";
+    std::string state = field(res, PG_DIAG_SQLSTATE);
+    if (!state.empty()) message += " [SQLSTATE " + state + "]";
+    int position = std::atoi(field(res, PG_DIAG_STATEMENT_POSITION).c_str());
+    return Error(message, state, field(res, PG_DIAG_CONSTRAINT_NAME), position);
+}
+
+void ignore_notice(void*, const char*) {}
+
+}  // namespace
+
+std::uint64_t Result::affected_rows() const {
+    if (!res_) return 0;
+    std::string_view text = PQcmdTuples(res_.get());
+    std::uint64_t n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    return n;
+}
+
+int Result::column(std::string_view name) const {
+    for (int c = 0; c < columns(); ++c)
+        if (name == PQfname(res_.get(), c)) return c;
+    throw Error("result has no column \"" + std::string(name) + "\"");
+}
+
+void Result::check_cell(int row, int col) const {
+    if (row < 0 || row >= rows() || col < 0 || col >= columns())
+        throw Error("result cell (" + std::to_string(row) + ", " + std::to_string(col) + ") out of range: " +
+                    std::to_string(rows()) + " rows, " + std::to_string(columns()) + " columns");
+}
+
+bool Result::is_null(int row, int col) const {
+    check_cell(row, col);
+    return PQgetisnull(res_.get(), row, col) != 0;
+}
+
+std::string_view Result::get(int row, int col) const {
+    check_cell(row, col);
+    return {PQgetvalue(res_.get(), row, col), static_cast<std::size_t>(PQgetlength(res_.get(), row, col))};
+}
+
+std::optional<std::string_view> Result::get_optional(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return get(row, col);
+}
+
+std::int64_t Result::get_int64(int row, int col) const {
+    std::string_view text = get(row, col);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw Error("column " + std::string(PQfname(res_.get(), col)) + " is not an integer: '" + std::string(text) + "'");
+    return v;
+}
+
+bool Result::get_bool(int row, int col) const {
+    std::string_view text = get(row, col);
+    if (text == "t") return true;
+    if (text == "f") return false;
+    throw Error("column " + std::string(PQfname(res_.get(), col)) + " is not a boolean: '" + std::string(text) + "'");
+}
+
+std::vector<unsigned char> Result::get_bytea(int row, int col) const {
+    check_cell(row, col);
+    std::size_t len = 0;
+    unsigned char* raw =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(res_.get(), row, col)), &len);
+    if (!raw) throw Error("out of memory decoding bytea");
+    std::vector<unsigned char> out(raw, raw + len);
+    PQfreemem(raw);
+    return out;
+}
+
+Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    if (!conn_) throw Error("out of memory creating a PostgreSQL connection");
+    if (PQstatus(conn_.get()) != CONNECTION_OK)
+        throw Error("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_.get())));
+    // NOTICEs (e.g. "extension already exists, skipping") are expected chatter, not errors; the
+    // default processor would print them to stderr in the middle of a tool's report.
+    PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
+}
+
+Result Connection::check(PGresult* res) const {
+    if (!res) throw Error("PostgreSQL connection failed: " + trimmed(PQerrorMessage(conn_.get())));
+    switch (PQresultStatus(res)) {
+        case PGRES_COMMAND_OK:
+        case PGRES_TUPLES_OK:
+        case PGRES_EMPTY_QUERY:
+            return Result(res);
+        default: {
+            Error e = error_from(res, conn_.get());
+            PQclear(res);
+            throw e;
+        }
+    }
+}
+
+Result Connection::exec(std::string_view sql) {
+    return check(PQexec(conn_.get(), std::string(sql).c_str()));
+}
+
+Result Connection::exec_params(std::string_view sql, std::initializer_list<Param> params) {
+    return exec_params(sql, std::span<const Param>(params.begin(), params.size()));
+}
+
+Result Connection::exec_params(std::string_view sql, std::span<const Param> params) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    values.reserve(params.size());
+    lengths.reserve(params.size());
+    formats.reserve(params.size());
+    for (const Param& p : params) {
+        values.push_back(p.value());
+        lengths.push_back(p.length());
+        formats.push_back(p.binary() ? 1 : 0);
+    }
+    return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
+                              values.data(), lengths.data(), formats.data(), 0));
+}
+
+std::string Connection::escape_identifier(std::string_view name) const {
+    char* s = PQescapeIdentifier(conn_.get(), name.data(), name.size());
+    if (!s) throw Error("cannot escape identifier: " + trimmed(PQerrorMessage(conn_.get())));
+    std::string out = s;
+    PQfreemem(s);
+    return out;
+}
+
+std::string Connection::escape_literal(std::string_view value) const {
+    char* s = PQescapeLiteral(conn_.get(), value.data(), value.size());
+    if (!s) throw Error("cannot escape literal: " + trimmed(PQerrorMessage(conn_.get())));
+    std::string out = s;
+    PQfreemem(s);
+    return out;
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) { conn_.exec("BEGIN"); }
+
+Transaction::~Transaction() {
+    if (done_) return;
+    // A destructor must not throw; a failed ROLLBACK means the connection is gone, and the server
+    // has then rolled back already.
+    PQclear(PQexec(conn_.raw(), "ROLLBACK"));
+}
+
+void Transaction::commit() {
+    done_ = true;
+    conn_.exec("COMMIT");
+}
+
+}  // namespace swarmline::db

@@ -1,0 +1,161 @@
+// A small RAII layer over libpq for the control process: a connection, its results, typed
+// parameters and a transaction guard. Every failure throws db::Error carrying PostgreSQL's SQLSTATE,
+// the constraint it names (if any) and the statement position, so callers can map a unique
+// violation to a user-facing answer and tools can point at the faulty line.
+//
+// Not thread-safe: one Connection per thread (libpq's rule).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace swarmline::db {
+
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message, std::string sqlstate = {}, std::string constraint = {},
+                   int position = 0)
+        : std::runtime_error(message),
+          sqlstate_(std::move(sqlstate)),
+          constraint_(std::move(constraint)),
+          position_(position) {}
+
+    // Five-character SQLSTATE ("23505" unique_violation, "23514" check_violation ...); empty for
+    // client-side failures such as a refused connection.
+    const std::string& sqlstate() const noexcept { return sqlstate_; }
+    // The constraint a violation names ("users_passkey_key"); empty when none.
+    const std::string& constraint() const noexcept { return constraint_; }
+    // 1-based character offset of the error in the statement text; 0 when unknown.
+    int position() const noexcept { return position_; }
+
+private:
+    std::string sqlstate_;
+    std::string constraint_;
+    int position_;
+};
+
+namespace sqlstate {
+inline constexpr std::string_view unique_violation = "23505";
+inline constexpr std::string_view foreign_key_violation = "23503";
+inline constexpr std::string_view check_violation = "23514";
+inline constexpr std::string_view not_null_violation = "23502";
+}  // namespace sqlstate
+
+class Result {
+public:
+    Result() = default;
+    explicit Result(PGresult* res) : res_(res) {}
+
+    int rows() const noexcept { return res_ ? PQntuples(res_.get()) : 0; }
+    int columns() const noexcept { return res_ ? PQnfields(res_.get()) : 0; }
+    // Rows changed by INSERT/UPDATE/DELETE/COPY, 0 for other commands.
+    std::uint64_t affected_rows() const;
+    // Column number of a result column by name; throws Error when there is none.
+    int column(std::string_view name) const;
+
+    bool is_null(int row, int col) const;
+    // The value as PostgreSQL's text output; valid while this Result lives.
+    std::string_view get(int row, int col) const;
+    std::optional<std::string_view> get_optional(int row, int col) const;
+    std::int64_t get_int64(int row, int col) const;
+    bool get_bool(int row, int col) const;
+    // A bytea column (text format "\x..."), decoded.
+    std::vector<unsigned char> get_bytea(int row, int col) const;
+
+    PGresult* raw() const noexcept { return res_.get(); }
+
+private:
+    void check_cell(int row, int col) const;
+    struct Clear {
+        void operator()(PGresult* r) const noexcept { PQclear(r); }
+    };
+    std::unique_ptr<PGresult, Clear> res_;
+};
+
+// One statement parameter: text (PostgreSQL parses it as the parameter's type), binary bytea, or NULL.
+class Param {
+public:
+    Param(std::nullptr_t) noexcept : null_(true) {}
+    Param(std::string_view text) noexcept : view_(text) {}
+    Param(const std::string& text) noexcept : view_(text) {}
+    Param(const char* text) noexcept : view_(text) {}
+    Param(std::int64_t v) : owned_(std::to_string(v)), is_owned_(true) {}
+    Param(std::int32_t v) : owned_(std::to_string(v)), is_owned_(true) {}
+    Param(bool v) noexcept : view_(v ? "t" : "f") {}
+    template <typename T>
+    Param(const std::optional<T>& v) : Param(v ? Param(*v) : Param(nullptr)) {}
+
+    static Param bytea(std::span<const unsigned char> bytes) noexcept {
+        Param p{std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())};
+        p.binary_ = true;
+        return p;
+    }
+
+    const char* value() const noexcept { return null_ ? nullptr : is_owned_ ? owned_.data() : view_.data(); }
+    int length() const noexcept { return static_cast<int>(is_owned_ ? owned_.size() : view_.size()); }
+    bool binary() const noexcept { return binary_; }
+    bool null() const noexcept { return null_; }
+
+private:
+    std::string_view view_;
+    std::string owned_;  // numbers are rendered here; value() points into it at call time
+    bool is_owned_ = false;
+    bool binary_ = false;
+    bool null_ = false;
+};
+
+class Connection {
+public:
+    // `conninfo` is a libpq URL (postgresql://...) or key=value string. Throws Error.
+    explicit Connection(const std::string& conninfo);
+
+    Connection(Connection&&) noexcept = default;
+    Connection& operator=(Connection&&) noexcept = default;
+
+    // Runs one or more statements with the simple query protocol (so a whole migration file can be
+    // sent at once); returns the last statement's result. Throws Error on the first failure.
+    Result exec(std::string_view sql);
+    // Runs one statement with $1..$n parameters (extended protocol, never interpolated).
+    Result exec_params(std::string_view sql, std::initializer_list<Param> params);
+    Result exec_params(std::string_view sql, std::span<const Param> params);
+
+    std::string escape_identifier(std::string_view name) const;
+    std::string escape_literal(std::string_view value) const;
+
+    std::string database() const { return PQdb(conn_.get()); }
+    PGconn* raw() const noexcept { return conn_.get(); }
+
+private:
+    Result check(PGresult* res) const;
+    struct Finish {
+        void operator()(PGconn* c) const noexcept { PQfinish(c); }
+    };
+    std::unique_ptr<PGconn, Finish> conn_;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless commit() was called (a failed statement or
+// an exception leaves nothing behind).
+class Transaction {
+public:
+    explicit Transaction(Connection& conn);
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+
+    void commit();
+
+private:
+    Connection& conn_;
+    bool done_ = false;
+};
+
+}  // namespace swarmline::db
