@@ -381,3 +381,51 @@ TEST(DpdkFrame, SolicitationsWeMustNotAnswerGoToTheKernel) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DpdkResponder, HandedOverReplyIsAFrameFromOurEndpointToThePeer) {
+    const auto local = local_addresses();
+    for (const bool v6 : {false, true}) {
+        UdpAddressing a;
+        a.src_mac = kOurMac;
+        a.dst_mac = kPeerMac;
+        ASSERT_TRUE(local.source_of(v6 ? 1 : 0, v6, a.src));
+        if (v6) {
+            a.dst.ip = kPeerV6;
+        } else {
+            a.dst.ip[10] = a.dst.ip[11] = 0xff;
+            std::memcpy(a.dst.ip.data() + 12, kPeerV4.data(), 4);
+        }
+        a.dst.port = kPeerPort;
+        Bytes f(kCapacity, 0);
+        const Bytes payload(77, 0x42);
+        std::memcpy(f.data() + udp_payload_offset(v6), payload.data(), payload.size());
+        const std::size_t out = write_udp_frame(f, v6, a, payload.size(), {});
+        Classified c;
+        c.v6 = v6;
+        c.l4 = static_cast<std::uint16_t>(udp_payload_offset(v6) - 8);
+        c.payload = static_cast<std::uint16_t>(udp_payload_offset(v6));
+        expect_valid_udp_reply(f, out, c, payload);
+        EXPECT_EQ(be16(f, 12), v6 ? 0x86dd : 0x0800);
+    }
+}
+
+TEST(DpdkLocalAddresses, AWildcardEndpointRepliesFromOurFirstAddressOfTheFamily) {
+    LocalAddresses local(kOurMac);
+    std::uint32_t v4;
+    std::memcpy(&v4, kOurV4.data(), 4);
+    local.add_ipv4(v4);
+    std::array<std::uint8_t, 16> any_v4{};
+    any_v4[10] = any_v4[11] = 0xff;
+    local.add_udp(any_v4, kTrackerPort);
+    swarmline::proto::Endpoint src;
+    ASSERT_TRUE(local.source_of(0, false, src));
+    EXPECT_TRUE(src.v4());
+    EXPECT_TRUE(std::equal(kOurV4.begin(), kOurV4.end(), src.ip.begin() + 12));
+    EXPECT_EQ(src.port, kTrackerPort);
+    EXPECT_FALSE(local.source_of(0, true, src)) << "an IPv4 endpoint has no IPv6 source";
+    EXPECT_FALSE(local.source_of(5, false, src));
+}
+
+}  // namespace

@@ -61,4 +61,26 @@ std::optional<std::uint32_t> LocalAddresses::udp_endpoint(const std::uint8_t* ip
     return std::nullopt;
 }
 
+bool LocalAddresses::source_of(std::uint32_t endpoint, bool v6, proto::Endpoint& out) const noexcept {
+    if (endpoint >= udp_count_) return false;
+    const UdpEndpoint& e = udp_[endpoint];
+    out.port = e.port;
+    static constexpr std::uint8_t kAnyV4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+    static constexpr std::uint8_t kAnyV6[16] = {};
+    const bool any_v4 = std::memcmp(e.ip.data(), kAnyV4, 16) == 0;
+    const bool any_v6 = std::memcmp(e.ip.data(), kAnyV6, 16) == 0;
+    if (!any_v4 && !any_v6) {
+        out.ip = e.ip;
+        return out.v4() != v6;
+    }
+    if (v6) {
+        if (!any_v6 || v6_count_ == 0) return false;
+        out.ip = v6_[0];
+        return true;
+    }
+    if (!any_v4 || v4_count_ == 0) return false;
+    out = proto::Endpoint::from_v4(v4_[0], e.port);
+    return true;
+}
+
 }  // namespace swarmline::io::dpdk

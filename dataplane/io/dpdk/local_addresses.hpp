@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "io/dpdk/wire.hpp"
+#include "proto/types.hpp"
 
 namespace swarmline::io::dpdk {
 
@@ -34,6 +35,11 @@ public:
     // The index of the UDP endpoint at this destination, if we serve it.
     [[nodiscard]] std::optional<std::uint32_t> udp_endpoint(const std::uint8_t* ip16,
                                                             std::uint16_t port_host) const noexcept;
+
+    // The address and port a reply from UDP endpoint `endpoint` leaves from, for a peer of the
+    // given family: the endpoint's own, or for a wildcard endpoint our first address of that
+    // family. False when there is none.
+    [[nodiscard]] bool source_of(std::uint32_t endpoint, bool v6, proto::Endpoint& out) const noexcept;
 
 private:
     struct UdpEndpoint {

@@ -16,6 +16,7 @@ void reply_ethernet(std::uint8_t* f, const LocalAddresses& local) noexcept {
     std::memcpy(f + kEthSrc, local.mac().data(), 6);
 }
 
+// Addresses are already in place (swapped or written by the caller).
 void write_ipv4_header(std::uint8_t* ip, std::size_t total, std::uint8_t proto, bool offload) noexcept {
     ip[0] = 0x45;
     ip[1] = 0;
@@ -24,7 +25,6 @@ void write_ipv4_header(std::uint8_t* ip, std::size_t total, std::uint8_t proto, 
     store16(ip + kIpv4FragOff, 0x4000);  // DF: a reply is never fragmented on the way
     ip[kIpv4Ttl] = kReplyTtl;
     ip[kIpv4Proto] = proto;
-    swap_bytes<4>(ip + kIpv4Src, ip + kIpv4Dst);
     store16(ip + kIpv4Checksum, 0);
     if (!offload) store16(ip + kIpv4Checksum, checksum::finish(checksum::add({ip, kIpv4Header})));
 }
@@ -99,6 +99,7 @@ std::size_t answer_echo(std::span<std::uint8_t> frame, const Classified& c, cons
         write_ipv6_header(ip, c.payload_length, kProtoIcmpv6, kReplyTtl);
         icmp[0] = kIcmpv6EchoReply;
     } else {
+        swap_bytes<4>(ip + kIpv4Src, ip + kIpv4Dst);
         write_ipv4_header(ip, kIpv4Header + c.payload_length, kProtoIcmp, false);
         icmp[0] = kIcmpEchoReply;
     }
@@ -113,24 +114,32 @@ std::size_t udp_reply_capacity(const Classified& c, std::size_t frame_capacity, 
     return std::min(frame_capacity - c.payload, mtu - headers);
 }
 
-std::size_t finish_udp_reply(std::span<std::uint8_t> frame, const Classified& c, std::size_t payload_length,
-                             const LocalAddresses& local, ChecksumOffload offload) noexcept {
-    const std::size_t length = c.payload + payload_length;
+std::size_t write_udp_frame(std::span<std::uint8_t> frame, bool v6, const UdpAddressing& a, std::size_t payload_length,
+                            ChecksumOffload offload) noexcept {
+    const std::size_t ip_header = v6 ? kIpv6Header : kIpv4Header;
+    const std::size_t l4 = kEthHeader + ip_header;
+    const std::size_t length = l4 + kUdpHeader + payload_length;
     if (frame.size() < length || payload_length > 0xffff - kIpv6Header - kUdpHeader) return 0;
     std::uint8_t* f = frame.data();
     std::uint8_t* ip = f + kEthHeader;
-    std::uint8_t* udp = f + c.l4;
+    std::uint8_t* udp = f + l4;
     const std::size_t udp_length = kUdpHeader + payload_length;
-    reply_ethernet(f, local);
-    swap_bytes<2>(udp, udp + 2);
+    std::memcpy(f + kEthDst, a.dst_mac.data(), 6);
+    std::memcpy(f + kEthSrc, a.src_mac.data(), 6);
+    store16(f + kEthType, v6 ? kEtherIpv6 : kEtherIpv4);
+    store16(udp, a.src.port);
+    store16(udp + 2, a.dst.port);
     store16(udp + kUdpLength, static_cast<std::uint16_t>(udp_length));
     store16(udp + kUdpChecksum, 0);
     std::uint64_t pseudo;
-    if (c.v6) {
-        swap_bytes<16>(ip + kIpv6Src, ip + kIpv6Dst);
+    if (v6) {
         write_ipv6_header(ip, udp_length, kProtoUdp, kReplyTtl);
+        std::memcpy(ip + kIpv6Src, a.src.ip.data(), 16);
+        std::memcpy(ip + kIpv6Dst, a.dst.ip.data(), 16);
         pseudo = checksum::pseudo_v6(ip + kIpv6Src, ip + kIpv6Dst, kProtoUdp, static_cast<std::uint32_t>(udp_length));
     } else {
+        std::memcpy(ip + kIpv4Src, a.src.ip.data() + 12, 4);
+        std::memcpy(ip + kIpv4Dst, a.dst.ip.data() + 12, 4);
         write_ipv4_header(ip, kIpv4Header + udp_length, kProtoUdp, offload.ipv4_header);
         pseudo = checksum::pseudo_v4(ip + kIpv4Src, ip + kIpv4Dst, kProtoUdp, static_cast<std::uint16_t>(udp_length));
     }
@@ -139,6 +148,26 @@ std::size_t finish_udp_reply(std::span<std::uint8_t> frame, const Classified& c,
     else
         store16(udp + kUdpChecksum, checksum::finish_udp(checksum::add({udp, udp_length}, pseudo)));
     return length;
+}
+
+std::size_t finish_udp_reply(std::span<std::uint8_t> frame, const Classified& c, std::size_t payload_length,
+                             const LocalAddresses& local, ChecksumOffload offload) noexcept {
+    if (frame.size() < c.payload) return 0;
+    const std::uint8_t* f = frame.data();
+    const std::uint8_t* ip = f + kEthHeader;
+    // Read what the reply is addressed from before the headers are rewritten.
+    UdpAddressing a;
+    std::memcpy(a.dst_mac.data(), f + kEthSrc, 6);
+    a.src_mac = local.mac();
+    a.dst = c.peer;
+    if (c.v6) {
+        std::memcpy(a.src.ip.data(), ip + kIpv6Dst, 16);
+    } else {
+        a.src.ip[10] = a.src.ip[11] = 0xff;
+        std::memcpy(a.src.ip.data() + 12, ip + kIpv4Dst, 4);
+    }
+    a.src.port = load16(f + c.l4 + 2);
+    return write_udp_frame(frame, c.v6, a, payload_length, offload);
 }
 
 }  // namespace swarmline::io::dpdk

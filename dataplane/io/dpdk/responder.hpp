@@ -32,8 +32,24 @@ std::size_t answer_echo(std::span<std::uint8_t> frame, const Classified& c, cons
 // of `mtu` bytes (the fast path does not fragment).
 [[nodiscard]] std::size_t udp_reply_capacity(const Classified& c, std::size_t frame_capacity, std::size_t mtu) noexcept;
 // The caller has written `payload_length` bytes of reply at `c.payload`; this writes the Ethernet,
-// IP and UDP headers of the reply back to the sender.
+// IP and UDP headers of the reply back to the sender (from the address and port it wrote to).
 std::size_t finish_udp_reply(std::span<std::uint8_t> frame, const Classified& c, std::size_t payload_length,
                              const LocalAddresses& local, ChecksumOffload offload) noexcept;
+
+// Who a UDP frame goes from and to; addresses in the 16-byte form (IPv4 mapped), ports host order.
+struct UdpAddressing {
+    wire::Mac dst_mac{};
+    wire::Mac src_mac{};
+    proto::Endpoint src{};
+    proto::Endpoint dst{};
+};
+// The headers of a UDP frame whose `payload_length` bytes of payload are already at
+// udp_payload_offset(v6): for a reply that was not built on the request's frame (one handed over
+// by another worker). Returns the frame length, or 0 when it does not fit.
+std::size_t write_udp_frame(std::span<std::uint8_t> frame, bool v6, const UdpAddressing& a, std::size_t payload_length,
+                            ChecksumOffload offload) noexcept;
+[[nodiscard]] constexpr std::size_t udp_payload_offset(bool v6) noexcept {
+    return wire::kEthHeader + (v6 ? wire::kIpv6Header : wire::kIpv4Header) + wire::kUdpHeader;
+}
 
 }  // namespace swarmline::io::dpdk
