@@ -1,5 +1,6 @@
 #include "sync/event_batch.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "proto/types.hpp"
@@ -34,9 +35,13 @@ void EventBatch::add(std::span<const shm::EventRecord> records) {
         t.uploaded_raw += r.uploaded_delta;
         t.downloaded_raw += r.downloaded_delta;
         ++t.announces;
-        if (r.event == static_cast<std::uint8_t>(proto::Event::completed)) ++t.completed;
-
-        if (r.flags & shm::kEventFirstCompletion) snatches_.push_back({r.user_id, r.torrent_id, r.time});
+        const bool completed = r.event == static_cast<std::uint8_t>(proto::Event::completed);
+        if (completed) ++t.completed;
+        t.last_time = std::max(t.last_time, r.time);
+        if (r.flags & shm::kEventFirstCompletion) {
+            ++t.snatches;
+            snatches_.push_back({r.user_id, r.torrent_id, r.time});
+        }
 
         auto& p = peers_[PeerKey{r.torrent_id, r.user_id, r.peer_id}];
         if (p.first_time == 0) {
@@ -54,18 +59,32 @@ void EventBatch::add(std::span<const shm::EventRecord> records) {
         p.left = r.left;
         p.uploaded_delta += r.uploaded_delta;
         p.downloaded_delta += r.downloaded_delta;
+        p.uploaded_credited += r.uploaded_credited;
+        p.downloaded_credited += r.downloaded_credited;
+        p.seedtime += r.seedtime_delta;
+        ++p.announces;
         p.last_time = r.time;
+        if (completed) p.completed_time = r.time;
     }
 }
 
-void EventBatch::add_user_credit(const UserDelta& d) {
+void EventBatch::add_accumulated(const shm::AccumulatorEntry& d, std::uint32_t now) {
     auto& u = users_[d.user_id];
     u.user_id = d.user_id;
     u.uploaded_raw += d.uploaded_raw;
     u.downloaded_raw += d.downloaded_raw;
-    u.uploaded += d.uploaded;
-    u.downloaded += d.downloaded;
+    u.uploaded += d.uploaded_credited;
+    u.downloaded += d.downloaded_credited;
     u.seedtime += d.seedtime;
+
+    auto& t = torrents_[d.torrent_id];
+    t.torrent_id = d.torrent_id;
+    t.uploaded_raw += d.uploaded_raw;
+    t.downloaded_raw += d.downloaded_raw;
+    t.announces += d.announces;
+    t.snatches += d.completions;
+    t.last_time = std::max(t.last_time, now);
+    if (d.completions) snatches_.push_back({d.user_id, d.torrent_id, now});
 }
 
 void EventBatch::clear() {

@@ -36,13 +36,20 @@ struct PeerState {
     std::uint64_t left = 0;
     std::uint64_t uploaded_delta = 0;    // raw, over this batch
     std::uint64_t downloaded_delta = 0;
+    std::uint64_t uploaded_credited = 0;
+    std::uint64_t downloaded_credited = 0;
+    std::uint64_t seedtime = 0;
+    std::uint32_t announces = 0;
     std::uint32_t first_time = 0;        // unix seconds of its first and last event in the batch
     std::uint32_t last_time = 0;
+    std::uint32_t completed_time = 0;    // of its `completed` event in the batch, 0 when none
 };
 
 struct TorrentDelta {
     shm::TorrentId torrent_id = 0;
     std::uint32_t completed = 0;  // `completed` events
+    std::uint32_t snatches = 0;   // first completions of a (user, torrent)
+    std::uint32_t last_time = 0;
     std::uint64_t uploaded_raw = 0;
     std::uint64_t downloaded_raw = 0;
     std::uint32_t announces = 0;
@@ -58,8 +65,9 @@ class EventBatch {
 public:
     // Folds records in ring order (a peer's last record decides its state).
     void add(std::span<const shm::EventRecord> records);
-    // Adds credit that reached control without a record (an accumulator's growth).
-    void add_user_credit(const UserDelta& d);
+    // Adds what reached control without records: the growth of an accumulator entry since its
+    // last commit (`delta` holds differences, not totals), observed at `now`.
+    void add_accumulated(const shm::AccumulatorEntry& delta, std::uint32_t now);
     void clear();
 
     std::vector<UserDelta> users() const;

@@ -103,15 +103,32 @@ TEST(EventBatch, TwoClientsOfOneUserAreTwoPeers) {
     EXPECT_NE(peers[0].removed, peers[1].removed);
 }
 
-TEST(EventBatch, AccumulatorCreditAddsToTheUser) {
+TEST(EventBatch, AccumulatorGrowthAddsToTheUserAndTheTorrent) {
+    shm::AccumulatorEntry d{};
+    d.user_id = 7;
+    d.torrent_id = 3;
+    d.announces = 2;
+    d.uploaded_raw = 10;
+    d.downloaded_raw = 20;
+    d.uploaded_credited = 30;
+    d.downloaded_credited = 40;
+    d.seedtime = 50;
     EventBatch batch;
-    batch.add_user_credit({7, 10, 20, 30, 40, 50});
-    batch.add_user_credit({7, 1, 2, 3, 4, 5});
+    batch.add_accumulated(d, 1000);
+    d.completions = 1;
+    batch.add_accumulated(d, 1001);
     auto users = batch.users();
     ASSERT_EQ(users.size(), 1u);
-    EXPECT_EQ(users[0].uploaded_raw, 11u);
-    EXPECT_EQ(users[0].downloaded, 44u);
-    EXPECT_EQ(users[0].seedtime, 55u);
+    EXPECT_EQ(users[0].uploaded_raw, 20u);
+    EXPECT_EQ(users[0].uploaded, 60u);
+    EXPECT_EQ(users[0].downloaded, 80u);
+    EXPECT_EQ(users[0].seedtime, 100u);
+    auto torrents = batch.torrents();
+    ASSERT_EQ(torrents.size(), 1u);
+    EXPECT_EQ(torrents[0].snatches, 1u);
+    EXPECT_EQ(torrents[0].announces, 4u);
+    ASSERT_EQ(batch.snatches().size(), 1u);
+    EXPECT_EQ(batch.snatches()[0].time, 1001u);
     batch.clear();
     EXPECT_TRUE(batch.empty());
 }
