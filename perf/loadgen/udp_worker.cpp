@@ -1,0 +1,305 @@
+#include "udp_worker.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "pacer.hpp"
+#include "proto/udp_client.hpp"
+#include "url_paths.hpp"
+
+namespace swarmline::loadgen {
+namespace {
+
+// Requests per sendmmsg/recvmmsg call: enough to amortise the system call, small enough that a
+// batch of answers is processed while it is still in cache.
+constexpr unsigned kBatch = 32;
+// The largest request: an announce (98 bytes) with the largest BEP 41 URL data (512 bytes, in
+// 255-byte options with 2 bytes of header each) and the end option; a scrape of 74 hashes is 1496.
+constexpr std::size_t kRequestBuf = 1536;
+// The largest answer: an IPv6 announce reply with 200 peers is 20 + 200 * 18 = 3620 bytes; bigger
+// numwant values are truncated, which the count of invalid answers shows.
+constexpr std::size_t kResponseBuf = 4096;
+// How often outstanding requests are checked for timeouts.
+constexpr std::uint64_t kExpireEveryNs = 20'000'000;
+
+std::uint32_t transaction_id(std::uint16_t slot, std::uint16_t generation) noexcept {
+    return (std::uint32_t{generation} << 16) | slot;
+}
+
+}  // namespace
+
+UdpWorker::UdpWorker(const Config& config, Traffic& traffic, unsigned index) noexcept
+    : config_(config), traffic_(traffic), index_(index), rng_(config.seed * 1000003 + index) {}
+
+UdpWorker::~UdpWorker() {
+    for (auto& s : sockets_)
+        if (s.fd >= 0) ::close(s.fd);
+}
+
+std::string UdpWorker::open() {
+    for (const auto& t : config_.targets) url_data_.push_back(expand_paths(t.announce_path, config_.passkeys));
+    const std::uint32_t per_worker = config_.sockets_per_worker;
+    const std::uint32_t stride = per_worker * config_.workers;
+    sockets_.resize(per_worker);
+    for (std::uint32_t i = 0; i < per_worker; ++i) {
+        Socket& s = sockets_[i];
+        const std::uint32_t global = index_ * per_worker + i;
+        s.target = &config_.targets[global % config_.targets.size()];
+        s.peers = PeerRange(traffic_.workload().peer_count(), global, stride);
+        s.slots.resize(config_.in_flight);
+        s.free_slots.reserve(config_.in_flight);
+        for (std::uint32_t k = config_.in_flight; k-- > 0;) s.free_slots.push_back(static_cast<std::uint16_t>(k));
+
+        const int family = s.target->v6 ? AF_INET6 : AF_INET;
+        s.fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (s.fd < 0) return std::string("socket: ") + std::strerror(errno);
+        // Bursts of answers must not overflow the receive queue while the worker is busy sending;
+        // the kernel caps this at net.core.rmem_max.
+        int buf = 4 << 20;
+        ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+        ::setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+        sockaddr_storage local{};
+        socklen_t local_len = 0;
+        if (s.target->v6) {
+            // IPv6 has one loopback address: the sockets differ by port only.
+            auto* a = reinterpret_cast<sockaddr_in6*>(&local);
+            a->sin6_family = AF_INET6;
+            a->sin6_addr = in6addr_loopback;
+            local_len = sizeof(sockaddr_in6);
+        } else {
+            auto* a = reinterpret_cast<sockaddr_in*>(&local);
+            a->sin_family = AF_INET;
+            a->sin_addr.s_addr = htonl(config_.first_client_ipv4 + global);
+            local_len = sizeof(sockaddr_in);
+        }
+        if (::bind(s.fd, reinterpret_cast<sockaddr*>(&local), local_len) != 0)
+            return std::string("bind to a client address: ") + std::strerror(errno);
+        if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&s.target->addr), s.target->addr_len) != 0)
+            return std::string("connect: ") + std::strerror(errno);
+    }
+    return {};
+}
+
+std::size_t UdpWorker::build(Socket& s, std::uint64_t now, std::uint64_t sent_ns, std::uint8_t* buf, std::size_t cap,
+                             Counters& c) {
+    if (s.free_slots.empty()) return 0;
+    Kind kind = Kind::announce;
+    const bool renew = s.have_connection_id && config_.connection_id_renew_s != 0 &&
+                       now - s.connection_id_at > std::uint64_t{config_.connection_id_renew_s} * 1'000'000'000u;
+    if (!s.have_connection_id || renew) {
+        if (s.connecting) {
+            if (!s.have_connection_id) return 0;  // nothing else can go out before the first id
+        } else {
+            kind = Kind::connect;
+        }
+    }
+    if (kind != Kind::connect) {
+        if (config_.fill) {
+            if (s.peers.next_fill >= s.peers.count) return 0;
+        } else {
+            kind = traffic_.next_kind(rng_, true);
+        }
+    }
+
+    const std::uint16_t slot_index = s.free_slots.back();
+    Slot& slot = s.slots[slot_index];
+    const std::uint32_t tid = transaction_id(slot_index, static_cast<std::uint16_t>(slot.generation + 1));
+    std::span<std::uint8_t> out(buf, cap);
+    std::size_t n = 0;
+    switch (kind) {
+        case Kind::connect:
+            n = proto::udp::encode_connect(out, tid);
+            break;
+        case Kind::announce: {
+            if (s.peers.count == 0) return 0;
+            const std::uint32_t local = config_.fill ? s.peers.next_fill++ : rng_.below(s.peers.count);
+            const std::uint32_t peer = s.peers.global(local);
+            proto::Announce a;
+            traffic_.announce(peer, local, rng_, a);
+            const auto& urls = url_data_[static_cast<std::size_t>(s.target - config_.targets.data())];
+            n = proto::udp::encode_announce(out, s.connection_id, tid, a, urls[peer % urls.size()]);
+            break;
+        }
+        case Kind::scrape: {
+            std::array<proto::InfoHash, proto::kMaxScrapeHashes> hashes;
+            const std::size_t count = traffic_.scrape(rng_, hashes);
+            n = proto::udp::encode_scrape(out, s.connection_id, tid, std::span(hashes.data(), count));
+            break;
+        }
+    }
+    if (n == 0) {
+        ++c.invalid;  // cannot happen with the buffer sized above; counted rather than assumed
+        return 0;
+    }
+    s.free_slots.pop_back();
+    slot.generation = static_cast<std::uint16_t>(slot.generation + 1);
+    slot.sent_ns = sent_ns;
+    slot.kind = kind;
+    slot.busy = true;
+    if (kind == Kind::connect) s.connecting = true;
+    ++c.sent[static_cast<std::size_t>(kind)];
+    return n;
+}
+
+void UdpWorker::receive(Socket& s, WorkerResult& out) {
+    static thread_local std::array<std::array<std::uint8_t, kResponseBuf>, kBatch> bufs;
+    std::array<iovec, kBatch> iov;
+    std::array<mmsghdr, kBatch> msgs{};
+    for (unsigned i = 0; i < kBatch; ++i) {
+        iov[i] = {bufs[i].data(), bufs[i].size()};
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const std::size_t peer_size = s.target->v6 ? proto::udp::kPeerV6Size : proto::udp::kPeerV4Size;
+    Counters& c = out.counters;
+    for (;;) {
+        const int n = ::recvmmsg(s.fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+        if (n <= 0) return;
+        const std::uint64_t now = now_ns();
+        for (int i = 0; i < n; ++i) {
+            proto::udp::Response r;
+            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC ||
+                proto::udp::parse_response(std::span(bufs[i].data(), msgs[i].msg_len), peer_size, r) != nullptr) {
+                ++c.invalid;
+                continue;
+            }
+            const std::uint16_t slot_index = static_cast<std::uint16_t>(r.transaction_id & 0xffff);
+            if (slot_index >= s.slots.size() || !s.slots[slot_index].busy ||
+                s.slots[slot_index].generation != static_cast<std::uint16_t>(r.transaction_id >> 16)) {
+                ++c.late;
+                continue;
+            }
+            Slot& slot = s.slots[slot_index];
+            slot.busy = false;
+            s.free_slots.push_back(slot_index);
+            const auto k = static_cast<std::size_t>(slot.kind);
+            if (slot.kind == Kind::connect) s.connecting = false;
+            out.latency[k].record(now > slot.sent_ns ? now - slot.sent_ns : 0);
+            if (r.action == proto::udp::Action::error) {
+                ++c.error_responses[k];
+                continue;
+            }
+            if (static_cast<std::size_t>(r.action) != k) {
+                ++c.invalid;
+                continue;
+            }
+            ++c.responses[k];
+            if (slot.kind == Kind::connect) {
+                s.connection_id = r.connection_id;
+                s.connection_id_at = now;
+                s.have_connection_id = true;
+            } else if (slot.kind == Kind::announce) {
+                c.response_peers += r.peers.size() / peer_size;
+            }
+        }
+        if (static_cast<unsigned>(n) < kBatch) return;
+    }
+}
+
+void UdpWorker::expire(Socket& s, std::uint64_t now, Counters& c) {
+    const std::uint64_t timeout = std::uint64_t{config_.timeout_ms} * 1'000'000u;
+    for (std::size_t i = 0; i < s.slots.size(); ++i) {
+        Slot& slot = s.slots[i];
+        if (!slot.busy || now - slot.sent_ns < timeout) continue;
+        slot.busy = false;
+        s.free_slots.push_back(static_cast<std::uint16_t>(i));
+        ++c.timeouts[static_cast<std::size_t>(slot.kind)];
+        if (slot.kind == Kind::connect) s.connecting = false;
+        // A lost announce of a peer in fill mode is not retried: the tracker's peer count shows it.
+    }
+}
+
+bool UdpWorker::fill_done(const Socket& s) const noexcept {
+    return s.peers.next_fill >= s.peers.count && s.free_slots.size() == s.slots.size();
+}
+
+void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& out) {
+    static thread_local std::array<std::array<std::uint8_t, kRequestBuf>, kBatch> bufs;
+    std::array<iovec, kBatch> iov;
+    std::array<mmsghdr, kBatch> msgs{};
+    std::vector<pollfd> fds(sockets_.size());
+    for (std::size_t i = 0; i < sockets_.size(); ++i) fds[i] = {sockets_[i].fd, POLLIN, 0};
+
+    const ThreadCpu cpu0 = thread_cpu();
+    Pacer pacer(config_.rate / config_.workers, start_ns);
+    Counters& c = out.counters;
+    std::uint64_t next_expire = start_ns + kExpireEveryNs;
+    std::size_t first = 0;  // the socket served first in this pass, rotating so none is favoured
+    std::uint64_t now = now_ns();
+    while (now < end_ns) {
+        bool progress = false;
+        first = (first + 1) % sockets_.size();
+        for (std::size_t step = 0; step < sockets_.size(); ++step) {
+            Socket& s = sockets_[(first + step) % sockets_.size()];
+            unsigned count = 0;
+            if (pacer.open_loop()) {
+                std::uint64_t scheduled = 0;
+                while (count < kBatch && pacer.take(now, scheduled)) {
+                    const std::size_t n = build(s, now, scheduled, bufs[count].data(), kRequestBuf, c);
+                    if (n == 0) {
+                        ++c.unsent;
+                        continue;
+                    }
+                    iov[count] = {bufs[count].data(), n};
+                    ++count;
+                }
+            } else {
+                while (count < kBatch) {
+                    const std::size_t n = build(s, now, now, bufs[count].data(), kRequestBuf, c);
+                    if (n == 0) break;
+                    iov[count] = {bufs[count].data(), n};
+                    ++count;
+                }
+            }
+            if (count > 0) {
+                for (unsigned i = 0; i < count; ++i) {
+                    msgs[i].msg_hdr = {};
+                    msgs[i].msg_hdr.msg_iov = &iov[i];
+                    msgs[i].msg_hdr.msg_iovlen = 1;
+                }
+                const int sent = ::sendmmsg(s.fd, msgs.data(), count, MSG_DONTWAIT);
+                // Requests the kernel did not take stay in their slots and time out, as a lost
+                // datagram would; they are counted here as well so the cause is visible.
+                if (sent < static_cast<int>(count)) c.send_errors += count - static_cast<unsigned>(sent < 0 ? 0 : sent);
+                progress = true;
+            }
+            const std::uint64_t before = c.responses[0] + c.responses[1] + c.responses[2] + c.invalid + c.late;
+            receive(s, out);
+            if (c.responses[0] + c.responses[1] + c.responses[2] + c.invalid + c.late != before) progress = true;
+        }
+        now = now_ns();
+        if (now >= next_expire) {
+            for (auto& s : sockets_) expire(s, now, c);
+            next_expire = now + kExpireEveryNs;
+        }
+        if (config_.fill) {
+            bool done = true;
+            for (const auto& s : sockets_) done = done && fill_done(s);
+            if (done) break;
+        }
+        if (!progress) {
+            // Nothing to send and nothing arrived: sleep until an answer comes, the next request is
+            // due, or the next timeout check, so an idle load generator does not burn its core.
+            std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
+            if (pacer.open_loop() && pacer.due_ns() < wake) wake = pacer.due_ns();
+            const std::uint64_t wait = wake > now ? wake - now : 0;
+            const timespec ts{static_cast<time_t>(wait / 1'000'000'000u), static_cast<long>(wait % 1'000'000'000u)};
+            ::ppoll(fds.data(), fds.size(), &ts, nullptr);
+            now = now_ns();
+        }
+    }
+    for (auto& s : sockets_) c.outstanding_at_end += s.slots.size() - s.free_slots.size();
+    const ThreadCpu cpu1 = thread_cpu();
+    out.cpu_user_ns = cpu1.user_ns - cpu0.user_ns;
+    out.cpu_sys_ns = cpu1.sys_ns - cpu0.sys_ns;
+    out.wall_ns = now_ns() - start_ns;
+}
+
+}  // namespace swarmline::loadgen
