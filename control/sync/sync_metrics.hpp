@@ -15,7 +15,6 @@ struct SyncMetrics {
     std::atomic<std::uint64_t> batches_committed{0};   // flush transactions committed
     std::atomic<std::uint64_t> flush_failures{0};      // flush transactions that failed and will be retried
     std::atomic<std::uint64_t> events_skipped{0};      // records at or below the committed watermark (replays)
-    std::atomic<std::uint64_t> events_orphaned{0};     // records naming a user or torrent no longer in PostgreSQL
     std::atomic<std::uint64_t> accumulator_bytes{0};   // credited bytes taken from accumulators (ring overflow)
     std::atomic<std::uint64_t> backlog_events{0};      // records waiting in the rings at the last drain
     std::atomic<std::uint64_t> lag_ms{0};              // age of the oldest record in the last committed batch
@@ -36,7 +35,6 @@ struct SyncMetrics {
         fn("swarmline_sync_batches_committed_total", "flush transactions committed", v(batches_committed), true);
         fn("swarmline_sync_flush_failures_total", "flush transactions that failed (retried)", v(flush_failures), true);
         fn("swarmline_sync_events_skipped_total", "records at or below the committed watermark", v(events_skipped), true);
-        fn("swarmline_sync_events_orphaned_total", "records of users or torrents gone from PostgreSQL", v(events_orphaned), true);
         fn("swarmline_sync_accumulator_bytes_total", "credited bytes taken from ring-overflow accumulators", v(accumulator_bytes), true);
         fn("swarmline_sync_backlog_events", "records waiting in the rings at the last drain", v(backlog_events), false);
         fn("swarmline_sync_lag_milliseconds", "age of the oldest record of the last committed batch", v(lag_ms), false);

@@ -23,7 +23,7 @@ namespace swarmline::control::sync {
 
 struct SyncConfig {
     std::string database_url;                 // libpq URL; `serve` fills it from its own database option
-    std::string shm_path = "/dev/shm/swarmline";  // the dataplane's segment
+    std::string shm_path = "/dev/shm/swarmline";  // the dataplane's segment (its `shm` option)
     std::uint32_t flush_interval_ms = 100;    // the longest a record waits in a ring before its flush
     std::uint32_t flush_batch_events = 20000; // records per flush transaction, at most
     std::uint32_t reconcile_interval_s = 300; // full reload of the shm tables from PostgreSQL
@@ -32,7 +32,7 @@ struct SyncConfig {
     bool record_announces = true;             // write every event to the partitioned `announces`
 };
 
-// Registers the sync's keys (shm-path, sync-flush-interval-ms, sync-flush-batch-events,
+// Registers the sync's keys (shm, sync-flush-interval-ms, sync-flush-batch-events,
 // sync-reconcile-interval-s, sync-peer-history-interval-s, sync-retry-max-ms,
 // sync-record-announces) into the control's registry, targeting `config`. database_url is not
 // registered here: it is the control's own option.

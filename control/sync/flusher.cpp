@@ -1,0 +1,449 @@
+#include "sync/flusher.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <limits>
+
+namespace swarmline::control::sync {
+namespace {
+
+// Per-session staging tables: emptied by every COMMIT or ROLLBACK, invisible to other sessions.
+constexpr std::string_view kStagingSql = R"SQL(
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_users (
+    user_tid integer, uploaded_raw bigint, downloaded_raw bigint, uploaded bigint, downloaded bigint,
+    seedtime bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_peers (
+    torrent_tid integer, user_tid integer, peer_id bytea, ip inet, port integer, seeder boolean,
+    removed boolean, uploaded_total bigint, downloaded_total bigint, left_bytes bigint, uploaded_delta bigint,
+    downloaded_delta bigint, uploaded_credited bigint, downloaded_credited bigint, seedtime bigint,
+    announces integer, first_time bigint, last_time bigint, completed_time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_torrents (
+    torrent_tid integer, completed integer, uploaded_raw bigint, downloaded_raw bigint, announces integer,
+    last_time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_snatches (
+    user_tid integer, torrent_tid integer, time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_completions (
+    user_id uuid, torrent_id uuid, time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_events (
+    user_tid integer, torrent_tid integer, peer_id bytea, ip inet, port integer, event text,
+    uploaded bigint, downloaded bigint, left_bytes bigint, uploaded_delta bigint, downloaded_delta bigint,
+    uploaded_credited bigint, downloaded_credited bigint, time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_marks (
+    shard integer, slot integer, gen bigint, user_tid integer, torrent_tid integer, announces bigint,
+    uploaded_raw bigint, downloaded_raw bigint, uploaded_credited bigint, downloaded_credited bigint,
+    seedtime bigint, completions bigint) ON COMMIT DELETE ROWS;
+)SQL";
+
+// Everything after the COPYs, sent as one simple-query string (one round trip). Each statement sees
+// the ones before it. Counts that could be double-counted by a repeated signal (seeders, leechers,
+// first completions) are derived from the tables rather than added.
+constexpr std::string_view kApplySql = R"SQL(
+INSERT INTO sync_stage_completions (user_id, torrent_id, time)
+SELECT u.id, t.id, c.time
+FROM (SELECT user_tid, torrent_tid, min(time) AS time FROM sync_stage_snatches GROUP BY 1, 2) c
+JOIN users u ON u.tracker_id = c.user_tid JOIN torrents t ON t.tracker_id = c.torrent_tid
+WHERE NOT EXISTS (SELECT 1 FROM snatches n WHERE n.user_id = u.id AND n.torrent_id = t.id AND n.completed_at IS NOT NULL);
+
+DELETE FROM peers p USING sync_stage_peers s, users u, torrents t
+WHERE s.removed AND u.tracker_id = s.user_tid AND t.tracker_id = s.torrent_tid
+  AND p.torrent_id = t.id AND p.user_id = u.id AND p.peer_id = s.peer_id;
+
+INSERT INTO peers AS p (torrent_id, user_id, peer_id, ip, port, uploaded, downloaded, left_bytes, is_seeder,
+                        seedtime_seconds, announce_count, started_at, completed_at, last_announce)
+SELECT t.id, u.id, s.peer_id, s.ip, s.port, s.uploaded_total, s.downloaded_total, s.left_bytes, s.seeder,
+       s.seedtime, s.announces, to_timestamp(s.first_time),
+       CASE WHEN s.completed_time > 0 THEN to_timestamp(s.completed_time) END, to_timestamp(s.last_time)
+FROM sync_stage_peers s JOIN users u ON u.tracker_id = s.user_tid JOIN torrents t ON t.tracker_id = s.torrent_tid
+WHERE NOT s.removed AND s.port > 0
+ON CONFLICT (torrent_id, user_id, peer_id) DO UPDATE SET
+    ip = EXCLUDED.ip, port = EXCLUDED.port, uploaded = EXCLUDED.uploaded, downloaded = EXCLUDED.downloaded,
+    left_bytes = EXCLUDED.left_bytes, is_seeder = EXCLUDED.is_seeder,
+    seedtime_seconds = p.seedtime_seconds + EXCLUDED.seedtime_seconds,
+    announce_count = p.announce_count + EXCLUDED.announce_count,
+    completed_at = coalesce(p.completed_at, EXCLUDED.completed_at), last_announce = EXCLUDED.last_announce;
+
+INSERT INTO snatches AS sn (user_id, torrent_id, uploaded, downloaded, uploaded_credited, downloaded_credited,
+                            seedtime_seconds, started_at, completed_at, last_announce_at, last_ip, is_seeding)
+SELECT u.id, t.id, coalesce(a.up, 0), coalesce(a.down, 0), coalesce(a.upc, 0), coalesce(a.downc, 0),
+       coalesce(a.seedtime, 0), to_timestamp(coalesce(a.first_time, k.time)), to_timestamp(c.time),
+       to_timestamp(coalesce(a.last_time, k.time)), a.ip,
+       EXISTS (SELECT 1 FROM peers p WHERE p.user_id = u.id AND p.torrent_id = t.id AND p.is_seeder)
+FROM (SELECT user_tid, torrent_tid, max(time) AS time FROM
+        (SELECT user_tid, torrent_tid, last_time AS time FROM sync_stage_peers
+         UNION ALL SELECT user_tid, torrent_tid, time FROM sync_stage_snatches) x GROUP BY 1, 2) k
+JOIN users u ON u.tracker_id = k.user_tid JOIN torrents t ON t.tracker_id = k.torrent_tid
+LEFT JOIN (SELECT user_tid, torrent_tid, sum(uploaded_delta) AS up, sum(downloaded_delta) AS down,
+                  sum(uploaded_credited) AS upc, sum(downloaded_credited) AS downc, sum(seedtime) AS seedtime,
+                  min(first_time) AS first_time, max(last_time) AS last_time,
+                  (array_agg(ip ORDER BY last_time DESC))[1] AS ip
+           FROM sync_stage_peers GROUP BY 1, 2) a ON a.user_tid = k.user_tid AND a.torrent_tid = k.torrent_tid
+LEFT JOIN sync_stage_completions c ON c.user_id = u.id AND c.torrent_id = t.id
+ON CONFLICT (user_id, torrent_id) DO UPDATE SET
+    uploaded = sn.uploaded + EXCLUDED.uploaded, downloaded = sn.downloaded + EXCLUDED.downloaded,
+    uploaded_credited = sn.uploaded_credited + EXCLUDED.uploaded_credited,
+    downloaded_credited = sn.downloaded_credited + EXCLUDED.downloaded_credited,
+    seedtime_seconds = sn.seedtime_seconds + EXCLUDED.seedtime_seconds,
+    completed_at = coalesce(sn.completed_at, EXCLUDED.completed_at),
+    last_announce_at = greatest(sn.last_announce_at, EXCLUDED.last_announce_at),
+    last_ip = coalesce(EXCLUDED.last_ip, sn.last_ip), is_seeding = EXCLUDED.is_seeding;
+
+INSERT INTO user_statistics AS us (user_id, uploaded, downloaded, uploaded_adjusted, downloaded_adjusted,
+                                   seedtime_seconds, seeding_count, leeching_count, snatched_count)
+SELECT u.id, s.uploaded_raw, s.downloaded_raw, s.uploaded, s.downloaded, s.seedtime,
+       (SELECT count(*) FROM peers p WHERE p.user_id = u.id AND p.is_seeder),
+       (SELECT count(*) FROM peers p WHERE p.user_id = u.id AND NOT p.is_seeder),
+       (SELECT count(*) FROM sync_stage_completions c WHERE c.user_id = u.id)
+FROM sync_stage_users s JOIN users u ON u.tracker_id = s.user_tid
+ON CONFLICT (user_id) DO UPDATE SET
+    uploaded = us.uploaded + EXCLUDED.uploaded, downloaded = us.downloaded + EXCLUDED.downloaded,
+    uploaded_adjusted = us.uploaded_adjusted + EXCLUDED.uploaded_adjusted,
+    downloaded_adjusted = us.downloaded_adjusted + EXCLUDED.downloaded_adjusted,
+    seedtime_seconds = us.seedtime_seconds + EXCLUDED.seedtime_seconds,
+    seeding_count = EXCLUDED.seeding_count, leeching_count = EXCLUDED.leeching_count,
+    snatched_count = us.snatched_count + EXCLUDED.snatched_count;
+
+WITH x AS (
+    SELECT t.id, s.last_time,
+           (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND p.is_seeder) AS seeders,
+           (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND NOT p.is_seeder) AS leechers,
+           (SELECT count(*) FROM sync_stage_completions c WHERE c.torrent_id = t.id) AS completed
+    FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid)
+UPDATE torrents t SET seeders = x.seeders, leechers = x.leechers, times_completed = t.times_completed + x.completed,
+    last_activity_at = greatest(t.last_activity_at, to_timestamp(x.last_time)),
+    last_seeder_at = CASE WHEN x.seeders > 0 THEN now() ELSE t.last_seeder_at END
+FROM x WHERE t.id = x.id;
+
+INSERT INTO torrent_statistics AS ts (torrent_id, seeders, leechers, snatches, peak_seeders, peak_leechers, peak_at,
+                                      total_uploaded, total_downloaded, is_dead, last_seeder_at, last_activity_at,
+                                      last_completed_at)
+SELECT t.id, t.seeders, t.leechers, coalesce(n.done, 0), t.seeders, t.leechers, now(), s.uploaded_raw,
+       s.downloaded_raw, t.seeders = 0, t.last_seeder_at, t.last_activity_at, n.last_done
+FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid
+LEFT JOIN (SELECT torrent_id, count(*) AS done, to_timestamp(max(time)) AS last_done
+           FROM sync_stage_completions GROUP BY 1) n ON n.torrent_id = t.id
+ON CONFLICT (torrent_id) DO UPDATE SET
+    seeders = EXCLUDED.seeders, leechers = EXCLUDED.leechers, snatches = ts.snatches + EXCLUDED.snatches,
+    peak_at = CASE WHEN EXCLUDED.seeders > ts.peak_seeders OR EXCLUDED.leechers > ts.peak_leechers
+                   THEN now() ELSE ts.peak_at END,
+    peak_seeders = greatest(ts.peak_seeders, EXCLUDED.seeders),
+    peak_leechers = greatest(ts.peak_leechers, EXCLUDED.leechers),
+    total_uploaded = ts.total_uploaded + EXCLUDED.total_uploaded,
+    total_downloaded = ts.total_downloaded + EXCLUDED.total_downloaded,
+    is_dead = EXCLUDED.is_dead, last_seeder_at = EXCLUDED.last_seeder_at,
+    last_activity_at = EXCLUDED.last_activity_at,
+    last_completed_at = coalesce(EXCLUDED.last_completed_at, ts.last_completed_at);
+
+INSERT INTO announces (torrent_id, user_id, peer_id, ip, port, event, uploaded, downloaded, left_bytes,
+                       uploaded_delta, downloaded_delta, uploaded_credited, downloaded_credited, created_at)
+SELECT t.id, u.id, e.peer_id, e.ip, e.port, e.event, e.uploaded, e.downloaded, e.left_bytes, e.uploaded_delta,
+       e.downloaded_delta, e.uploaded_credited, e.downloaded_credited, to_timestamp(e.time)
+FROM sync_stage_events e JOIN users u ON u.tracker_id = e.user_tid JOIN torrents t ON t.tracker_id = e.torrent_tid;
+)SQL";
+
+constexpr std::string_view kEventNames[] = {"none", "completed", "started", "stopped", "paused"};
+
+// Text-format COPY rows. Values the schema keeps in BIGINT are clamped: a client may announce any
+// 64-bit counter, and one unrepresentable value must not make a batch fail forever.
+class CopyRows {
+public:
+    CopyRows& u(std::uint64_t v) {
+        sep();
+        v = std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max());
+        char buf[24];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        out_.append(buf, p);
+        return *this;
+    }
+    CopyRows& i(std::int64_t v) {
+        sep();
+        char buf[24];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        out_.append(buf, p);
+        return *this;
+    }
+    CopyRows& b(bool v) {
+        sep();
+        out_ += v ? 't' : 'f';
+        return *this;
+    }
+    CopyRows& text(std::string_view v) {  // only our own words: no character needs escaping
+        sep();
+        out_ += v;
+        return *this;
+    }
+    CopyRows& bytes(const std::uint8_t* p, std::size_t n) {
+        sep();
+        static constexpr char kHex[] = "0123456789abcdef";
+        out_ += "\\\\x";  // COPY text unescapes \\ to the \ of bytea's hex form
+        for (std::size_t k = 0; k < n; ++k) {
+            out_ += kHex[p[k] >> 4];
+            out_ += kHex[p[k] & 15];
+        }
+        return *this;
+    }
+    CopyRows& ip(const std::array<std::uint8_t, 16>& a) {
+        sep();
+        char buf[INET6_ADDRSTRLEN];
+        static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        const bool v4 = std::equal(a.begin(), a.begin() + 12, kMapped);
+        inet_ntop(v4 ? AF_INET : AF_INET6, a.data() + (v4 ? 12 : 0), buf, sizeof buf);
+        out_ += buf;
+        return *this;
+    }
+    void end() {
+        out_ += '\n';
+        start_ = true;
+    }
+    [[nodiscard]] const std::string& data() const noexcept { return out_; }
+    [[nodiscard]] bool empty() const noexcept { return out_.empty(); }
+
+private:
+    void sep() {
+        if (!start_) out_ += '\t';
+        start_ = false;
+    }
+    std::string out_;
+    bool start_ = true;
+};
+
+std::uint32_t now_s() { return static_cast<std::uint32_t>(std::time(nullptr)); }
+
+shm::AccumulatorEntry minus(const shm::AccumulatorEntry& a, const shm::AccumulatorEntry& b) {
+    shm::AccumulatorEntry d = a;
+    d.announces = a.announces - b.announces;
+    d.uploaded_raw = a.uploaded_raw - b.uploaded_raw;
+    d.downloaded_raw = a.downloaded_raw - b.downloaded_raw;
+    d.uploaded_credited = a.uploaded_credited - b.uploaded_credited;
+    d.downloaded_credited = a.downloaded_credited - b.downloaded_credited;
+    d.seedtime = a.seedtime - b.seedtime;
+    d.completions = a.completions - b.completions;
+    return d;
+}
+
+}  // namespace
+
+Flusher::Flusher(const shm::Segment& segment, FlushOptions options, SyncMetrics& metrics)
+    : segment_(segment),
+      options_(options),
+      metrics_(metrics),
+      segment_id_(static_cast<std::int64_t>(segment.header().segment_id)),
+      shards_(segment.sizes().shards),
+      committed_(shards_, 0),
+      taking_(shards_, 0) {}
+
+std::string Flusher::resume(PgConn& pg) {
+    if (!pg.exec(kStagingSql)) return "creating staging tables: " + pg.error();
+    const std::string seg = std::to_string(segment_id_);
+    auto w = pg.exec_params("SELECT ring, last_seq FROM sync_ring_watermarks WHERE segment_id = $1", {seg.c_str()});
+    if (!w) return "reading watermarks: " + pg.error();
+    std::fill(committed_.begin(), committed_.end(), 0);
+    for (int i = 0, n = PQntuples(w.get()); i < n; ++i) {
+        auto ring = cell_u64(w.get(), i, 0);
+        if (ring < shards_) committed_[ring] = cell_u64(w.get(), i, 1);
+    }
+    // A previous run may have committed and died before releasing.
+    for (std::uint32_t r = 0; r < shards_; ++r) segment_.event_ring(r).release_through(committed_[r]);
+
+    auto m = pg.exec_params(
+        "SELECT shard, slot, gen, user_tracker_id, torrent_tracker_id, announces, uploaded_raw, downloaded_raw, "
+        "uploaded_credited, downloaded_credited, seedtime, completions FROM sync_accumulator_marks "
+        "WHERE segment_id = $1",
+        {seg.c_str()});
+    if (!m) return "reading accumulator marks: " + pg.error();
+    marks_.clear();
+    for (int i = 0, n = PQntuples(m.get()); i < n; ++i) {
+        const PGresult* r = m.get();
+        shm::AccumulatorEntry e{};
+        SlotKey k{static_cast<std::uint32_t>(cell_u64(r, i, 0)), static_cast<std::uint32_t>(cell_u64(r, i, 1))};
+        e.gen = static_cast<std::uint32_t>(cell_u64(r, i, 2));
+        e.user_id = static_cast<shm::UserId>(cell_u64(r, i, 3));
+        e.torrent_id = static_cast<shm::TorrentId>(cell_u64(r, i, 4));
+        e.announces = static_cast<std::uint32_t>(cell_u64(r, i, 5));
+        e.uploaded_raw = cell_u64(r, i, 6);
+        e.downloaded_raw = cell_u64(r, i, 7);
+        e.uploaded_credited = cell_u64(r, i, 8);
+        e.downloaded_credited = cell_u64(r, i, 9);
+        e.seedtime = cell_u64(r, i, 10);
+        e.completions = static_cast<std::uint32_t>(cell_u64(r, i, 11));
+        if (k.shard >= shards_) continue;
+        auto acc = segment_.accumulator(k.shard);
+        if (k.slot >= acc.capacity()) continue;
+        acc.ack(k.slot, e);  // committed: the worker may reuse the slot once it matches
+        marks_.emplace(k, e);
+    }
+    return {};
+}
+
+void Flusher::collect_accumulators(std::uint32_t now) {
+    drained_.clear();
+    for (std::uint32_t s = 0; s < shards_; ++s) {
+        auto acc = segment_.accumulator(s);
+        for (std::uint32_t i = 0, n = acc.capacity(); i < n; ++i) {
+            shm::AccumulatorEntry e;
+            if (!acc.read(i, e)) continue;
+            SlotKey k{s, i};
+            shm::AccumulatorEntry base{};
+            if (auto it = marks_.find(k); it != marks_.end() && it->second.gen == e.gen) base = it->second;
+            if (e.announces == base.announces && e.completions == base.completions && e.seedtime == base.seedtime &&
+                e.uploaded_raw == base.uploaded_raw && e.downloaded_raw == base.downloaded_raw &&
+                e.uploaded_credited == base.uploaded_credited && e.downloaded_credited == base.downloaded_credited)
+                continue;
+            auto d = minus(e, base);
+            batch_.add_accumulated(d, now);
+            metrics_.accumulator_bytes.fetch_add(d.uploaded_credited + d.downloaded_credited, std::memory_order_relaxed);
+            drained_.push_back({k, e});
+        }
+    }
+}
+
+std::string Flusher::flush_once(PgConn& pg, std::size_t& flushed) {
+    flushed = 0;
+    batch_.clear();
+    records_.resize(options_.batch_events);
+    const std::size_t per_ring = std::max<std::size_t>(1, options_.batch_events / std::max(1u, shards_));
+    std::size_t taken = 0;
+    std::uint64_t backlog = 0;
+    CopyRows events;
+    for (std::uint32_t r = 0; r < shards_; ++r) {
+        auto ring = segment_.event_ring(r);
+        taking_[r] = committed_[r];
+        const std::size_t n = ring.peek(records_.data() + taken, per_ring);
+        backlog += ring.published() - ring.released();
+        std::span<const shm::EventRecord> got(records_.data() + taken, n);
+        // Records at or below the watermark were committed by an earlier run: never again.
+        auto fresh = std::find_if(got.begin(), got.end(), [&](const auto& e) { return e.seq > committed_[r]; });
+        metrics_.events_skipped.fetch_add(static_cast<std::uint64_t>(fresh - got.begin()), std::memory_order_relaxed);
+        got = got.subspan(static_cast<std::size_t>(fresh - got.begin()));
+        if (got.empty()) continue;
+        batch_.add(got);
+        taking_[r] = got.back().seq;
+        if (options_.record_announces) {
+            for (const auto& e : got) {
+                events.u(e.user_id).u(e.torrent_id).bytes(e.peer_id.data(), e.peer_id.size()).ip(e.ip).u(e.port)
+                    .text(e.event < std::size(kEventNames) ? kEventNames[e.event] : "none")
+                    .u(e.uploaded_total).u(e.downloaded_total).u(e.left).u(e.uploaded_delta).u(e.downloaded_delta)
+                    .u(e.uploaded_credited).u(e.downloaded_credited).u(e.time);
+                events.end();
+            }
+        }
+        taken += got.size();
+    }
+    metrics_.backlog_events.store(backlog, std::memory_order_relaxed);
+    const std::uint32_t now = now_s();
+    collect_accumulators(now);
+    if (taken == 0 && drained_.empty()) return {};
+
+    if (!pg.exec("BEGIN")) return "BEGIN: " + pg.error();
+    if (auto err = stage(pg); !err.empty()) {
+        pg.exec("ROLLBACK");
+        return err;
+    }
+    if (!events.empty() && !pg.copy_in("COPY sync_stage_events FROM STDIN", events.data())) {
+        pg.exec("ROLLBACK");
+        return "staging events: " + pg.error();
+    }
+    if (probe) probe(FlushStage::staged);
+
+    std::string tail(kApplySql);
+    for (std::uint32_t r = 0; r < shards_; ++r) {
+        if (taking_[r] == committed_[r]) continue;
+        tail += "SELECT sync_advance_watermark(" + std::to_string(segment_id_) + ", " + std::to_string(r) + ", " +
+                std::to_string(committed_[r]) + ", " + std::to_string(taking_[r]) + ", " +
+                std::to_string(taking_[r] - committed_[r]) + ");\n";
+    }
+    if (!drained_.empty()) {
+        tail += "INSERT INTO sync_accumulator_marks AS m (segment_id, shard, slot, gen, user_tracker_id, "
+                "torrent_tracker_id, announces, uploaded_raw, downloaded_raw, uploaded_credited, downloaded_credited, "
+                "seedtime, completions) SELECT " + std::to_string(segment_id_) +
+                ", s.* FROM sync_stage_marks s ON CONFLICT (segment_id, shard, slot) DO UPDATE SET gen = EXCLUDED.gen, "
+                "user_tracker_id = EXCLUDED.user_tracker_id, torrent_tracker_id = EXCLUDED.torrent_tracker_id, "
+                "announces = EXCLUDED.announces, uploaded_raw = EXCLUDED.uploaded_raw, "
+                "downloaded_raw = EXCLUDED.downloaded_raw, uploaded_credited = EXCLUDED.uploaded_credited, "
+                "downloaded_credited = EXCLUDED.downloaded_credited, seedtime = EXCLUDED.seedtime, "
+                "completions = EXCLUDED.completions, updated_at = now();\n";
+    }
+    tail += "COMMIT;";
+    if (!pg.exec(tail)) {
+        std::string err = "applying batch: " + pg.error();
+        pg.exec("ROLLBACK");
+        return err;
+    }
+    if (probe) probe(FlushStage::committed);
+
+    // Committed: only now may the worker reuse the slots.
+    for (std::uint32_t r = 0; r < shards_; ++r) {
+        if (taking_[r] == committed_[r]) continue;
+        segment_.event_ring(r).release_through(taking_[r]);
+        committed_[r] = taking_[r];
+    }
+    for (const auto& d : drained_) {
+        segment_.accumulator(d.key.shard).ack(d.key.slot, d.entry);
+        marks_[d.key] = d.entry;
+    }
+    flushed = taken;
+    metrics_.events_flushed.fetch_add(taken, std::memory_order_relaxed);
+    metrics_.batches_committed.fetch_add(1, std::memory_order_relaxed);
+    const std::uint32_t oldest = batch_.oldest_time();
+    metrics_.lag_ms.store(oldest && now > oldest ? std::uint64_t{now - oldest} * 1000 : 0, std::memory_order_relaxed);
+    return {};
+}
+
+std::string Flusher::stage(PgConn& pg) {
+    CopyRows users;
+    for (const auto& u : batch_.users()) {
+        users.u(u.user_id).u(u.uploaded_raw).u(u.downloaded_raw).u(u.uploaded).u(u.downloaded).u(u.seedtime);
+        users.end();
+    }
+    if (!users.empty() && !pg.copy_in("COPY sync_stage_users FROM STDIN", users.data())) return "staging users: " + pg.error();
+
+    CopyRows peers;
+    for (const auto& p : batch_.peers()) {
+        peers.u(p.torrent_id).u(p.user_id).bytes(p.peer_id.data(), p.peer_id.size()).ip(p.ip).u(p.port).b(p.seeder)
+            .b(p.removed).u(p.uploaded_total).u(p.downloaded_total).u(p.left).u(p.uploaded_delta).u(p.downloaded_delta)
+            .u(p.uploaded_credited).u(p.downloaded_credited).u(p.seedtime).u(p.announces).u(p.first_time)
+            .u(p.last_time).u(p.completed_time);
+        peers.end();
+    }
+    if (!peers.empty() && !pg.copy_in("COPY sync_stage_peers FROM STDIN", peers.data())) return "staging peers: " + pg.error();
+
+    CopyRows torrents;
+    for (const auto& t : batch_.torrents()) {
+        torrents.u(t.torrent_id).u(t.completed).u(t.uploaded_raw).u(t.downloaded_raw).u(t.announces).u(t.last_time);
+        torrents.end();
+    }
+    if (!torrents.empty() && !pg.copy_in("COPY sync_stage_torrents FROM STDIN", torrents.data()))
+        return "staging torrents: " + pg.error();
+
+    CopyRows snatches;
+    for (const auto& s : batch_.snatches()) {
+        snatches.u(s.user_id).u(s.torrent_id).u(s.time);
+        snatches.end();
+    }
+    if (!snatches.empty() && !pg.copy_in("COPY sync_stage_snatches FROM STDIN", snatches.data()))
+        return "staging snatches: " + pg.error();
+
+    CopyRows marks;
+    for (const auto& d : drained_) {
+        const auto& e = d.entry;
+        marks.u(d.key.shard).u(d.key.slot).u(e.gen).u(e.user_id).u(e.torrent_id).u(e.announces).u(e.uploaded_raw)
+            .u(e.downloaded_raw).u(e.uploaded_credited).u(e.downloaded_credited).u(e.seedtime).u(e.completions);
+        marks.end();
+    }
+    if (!marks.empty() && !pg.copy_in("COPY sync_stage_marks FROM STDIN", marks.data()))
+        return "staging accumulator marks: " + pg.error();
+    return {};
+}
+
+std::string Flusher::snapshot_peers(PgConn& pg) {
+    if (!pg.exec("INSERT INTO peer_history (torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
+                 "is_seeder, client) SELECT torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
+                 "is_seeder, client FROM peers"))
+        return "peer_history snapshot: " + pg.error();
+    metrics_.peer_history_snapshots.fetch_add(1, std::memory_order_relaxed);
+    return {};
+}
+
+}  // namespace swarmline::control::sync
