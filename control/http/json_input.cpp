@@ -71,4 +71,27 @@ std::optional<bool> JsonInput::optional_bool(std::string_view key) const {
     return v;
 }
 
+std::optional<std::vector<std::string>> JsonInput::optional_string_array(std::string_view key, std::size_t max_items,
+                                                                         std::size_t max_len) const {
+    const auto e = impl_->find(key);
+    if (!e) return std::nullopt;
+    simdjson::dom::array arr;
+    if (e->get(arr) != simdjson::SUCCESS) throw wrong_type(key, "an array of strings");
+    std::vector<std::string> out;
+    for (auto item : arr) {
+        std::string_view s;
+        if (item.get(s) != simdjson::SUCCESS) throw wrong_type(key, "an array of strings");
+        if (s.size() > max_len || out.size() == max_items)
+            throw ApiError::invalid("'" + std::string(key) + "' has too many or too long items");
+        out.emplace_back(s);
+    }
+    return out;
+}
+
+std::optional<std::string> JsonInput::optional_raw(std::string_view key) const {
+    const auto e = impl_->find(key);
+    if (!e) return std::nullopt;
+    return simdjson::minify(*e);
+}
+
 }  // namespace swarmline::http

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace simdjson::dom {
 class parser;
@@ -28,6 +29,11 @@ public:
     std::optional<std::string> optional_string(std::string_view key, std::size_t max_len) const;
     std::optional<std::int64_t> optional_int(std::string_view key) const;
     std::optional<bool> optional_bool(std::string_view key) const;
+    // An array of strings, each at most `max_len` bytes, at most `max_items` of them.
+    std::optional<std::vector<std::string>> optional_string_array(std::string_view key, std::size_t max_items,
+                                                                  std::size_t max_len) const;
+    // The member's value re-serialised as compact JSON (any type); nullopt when absent or null.
+    std::optional<std::string> optional_raw(std::string_view key) const;
     bool has(std::string_view key) const;
 
 private:

@@ -23,7 +23,7 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 
 std::string number(double v) {
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
+    std::snprintf(buf, sizeof buf, "%.9g", v);
     return buf;
 }
 
