@@ -25,6 +25,13 @@ std::uint64_t seed_of(std::uint32_t index) noexcept {
     return s * 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(ts.tv_nsec) ^ (static_cast<std::uint64_t>(ts.tv_sec) << 32);
 }
 
+// A peer is listed under the address its request came from and the port it announced.
+proto::Endpoint listed_as(const proto::Endpoint& from, const proto::Announce& a) noexcept {
+    proto::Endpoint e = from;
+    e.port = a.port;
+    return e;
+}
+
 }  // namespace
 
 Worker::Worker(const WorkerContext& context, std::uint32_t index)
@@ -127,7 +134,7 @@ std::size_t Worker::udp_announce(const proto::Announce& a, const swarm::Admissio
         po.v6 = peers6_;
         po.v6_capacity = swarm::kMaxPeersPerReply;
     }
-    swarm::AnnounceResult r = shard_.announce(adm, a, from, now_, po);
+    swarm::AnnounceResult r = shard_.announce(adm, a, listed_as(from, a), now_, po);
     if (r.outcome == swarm::Outcome::failure) {
         counters_.add(Counter::udp_refused);
         return proto::udp::write_error(out, transaction_id, r.message);
@@ -245,7 +252,7 @@ std::size_t Worker::http_announce(const proto::Announce& a, const swarm::Admissi
         po.peer_ids4 = ids4_[0].data();
         po.peer_ids6 = ids6_[0].data();
     }
-    swarm::AnnounceResult r = shard_.announce(adm, a, from, now_, po);
+    swarm::AnnounceResult r = shard_.announce(adm, a, listed_as(from, a), now_, po);
     std::size_t body = 0;
     if (r.outcome == swarm::Outcome::failure) {
         counters_.add(Counter::http_refused);

@@ -74,6 +74,7 @@ std::string DaemonProcess::start(const std::vector<std::string>& args, const std
         _exit(127);
     }
     ::close(pipefd[1]);
+    if (out_fd_ >= 0) ::close(out_fd_);
     out_fd_ = pipefd[0];
     log_.clear();
     if (!wait_for_log("msg=ready")) return "the daemon did not get ready; its log:\n" + log_;

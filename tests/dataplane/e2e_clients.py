@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""End to end with real BitTorrent clients: a seeder and a leecher complete the download of a private
+torrent through swarmline-dataplane alone (no DHT, LSD or PEX), and their transfer arrives in the
+dataplane's event rings under the right user and torrent.
+
+  e2e_clients.py --dataplane EXE --shm-tool EXE --transport udp|http --leecher libtorrent|aria2
+
+Runs under Debian's /usr/bin/python3 (python3-libtorrent); exits 77 (skipped) when a client is missing.
+"""
+import argparse
+import os
+import queue
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SKIP = 77
+PAYLOAD_BYTES = 3 * 1024 * 1024 + 12345  # several pieces and a short last one
+TORRENT_ID = 42
+SEEDER, LEECHER = 11, 12
+
+try:
+    import libtorrent as lt
+except ImportError:
+    print("skipped: python3-libtorrent is not installed (run under /usr/bin/python3)")
+    sys.exit(SKIP)
+
+
+def fail(msg, dataplane=None):
+    print("FAIL:", msg)
+    if dataplane:
+        print("dataplane log:\n" + "".join(dataplane.log))
+    sys.exit(1)
+
+
+class Dataplane:
+    """swarmline-dataplane on free ports with its own segment; ready when it logs msg=ready."""
+
+    def __init__(self, exe, shm):
+        self.log = []
+        self.proc = subprocess.Popen(
+            [exe, "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--workers", "2",
+             "--shm", shm, "--peers-per-shard", "4096", "--v6-peers-per-shard", "1024", "--torrents-per-shard", "1024",
+             "--users", "1024", "--torrents", "1024", "--tokens", "1024", "--event-ring", "4096",
+             "--accumulator", "1024"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines = queue.Queue()
+
+        def pump():
+            for line in self.proc.stderr:
+                self.log.append(line)
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                fail("the dataplane did not log msg=ready", self)
+            if line is None:
+                fail("the dataplane exited before it was ready", self)
+            if "msg=ready" in line:
+                self.udp = re.search(r" udp=([^ ]+)", line).group(1).split(",")[0]
+                self.http = re.search(r" http=([^ ]+)", line).group(1).split(",")[0]
+                return
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return -9
+
+
+def make_torrent(seed_dir):
+    payload = os.path.join(seed_dir, "payload.bin")
+    with open(payload, "wb") as f:
+        f.write(secrets.token_bytes(PAYLOAD_BYTES))
+    fs = lt.file_storage()
+    lt.add_files(fs, payload)
+    ct = lt.create_torrent(fs, 256 * 1024)
+    ct.set_priv(True)
+    lt.set_piece_hashes(ct, seed_dir)
+    return ct.generate()  # the torrent as a dict; trackers are added per client
+
+
+def tracker_url(transport, dataplane, passkey, form):
+    if transport == "udp":
+        # libtorrent sends the path as BEP 41 URL data.
+        return "udp://%s/announce/%s" % (dataplane.udp, passkey)
+    if form == "query":
+        return "http://%s/announce?passkey=%s" % (dataplane.http, passkey)
+    return "http://%s/%s/announce" % (dataplane.http, passkey)
+
+
+def session():
+    return lt.session({
+        "listen_interfaces": "127.0.0.1:0",
+        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
+        "ssrf_mitigation": False,  # the tracker is on loopback with a passkey path
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.tracker_notification,
+    })
+
+
+def add(ses, torrent, save_path, url, seed):
+    p = lt.add_torrent_params()
+    p.ti = lt.torrent_info(torrent)
+    p.save_path = save_path
+    p.trackers = [url]
+    if seed:
+        p.flags |= lt.torrent_flags.seed_mode
+    return ses.add_torrent(p)
+
+
+def events(shm_tool, shm):
+    out = subprocess.run([shm_tool, shm, "events"], capture_output=True, text=True, timeout=30).stdout
+    return [dict(kv.split("=", 1) for kv in line.split()) for line in out.splitlines()]
+
+
+def wait_for_events(shm_tool, shm, want, dataplane):
+    """Waits until the rings hold a record matching each (user, field) >= PAYLOAD_BYTES for our torrent."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        recs = events(shm_tool, shm)
+        missing = [(u, f) for (u, f) in want
+                   if not any(int(r["user"]) == u and int(r["torrent"]) == TORRENT_ID and int(r[f]) >= PAYLOAD_BYTES
+                              for r in recs)]
+        if not missing:
+            return recs
+        time.sleep(0.2)
+    fail("event rings never showed %s; records: %s" % (missing, recs), dataplane)
+
+
+def tracker_log(ses):
+    return [a.message() for a in ses.pop_alerts()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dataplane", required=True)
+    ap.add_argument("--shm-tool", required=True)
+    ap.add_argument("--transport", choices=["udp", "http"], required=True)
+    ap.add_argument("--leecher", choices=["libtorrent", "aria2"], default="libtorrent")
+    args = ap.parse_args()
+    if args.leecher == "aria2" and not shutil.which("aria2c"):
+        print("skipped: aria2c is not installed")
+        return SKIP
+
+    work = tempfile.mkdtemp(prefix="swarmline-e2e-")
+    shm = "/dev/shm/swarmline-e2e-%d-%s" % (os.getpid(), secrets.token_hex(4))
+    dataplane = Dataplane(args.dataplane, shm)
+    try:
+        seed_dir = os.path.join(work, "seed")
+        leech_dir = os.path.join(work, "leech")
+        os.makedirs(seed_dir)
+        os.makedirs(leech_dir)
+        torrent = make_torrent(seed_dir)
+        info_hash = str(lt.torrent_info(torrent).info_hash())
+        keys = {SEEDER: secrets.token_hex(16), LEECHER: secrets.token_hex(16)}
+        for user, key in keys.items():
+            subprocess.run([args.shm_tool, shm, "add-user", key, str(user)], check=True, timeout=30)
+        subprocess.run([args.shm_tool, shm, "add-torrent", info_hash, str(TORRENT_ID)], check=True, timeout=30)
+
+        seeder_ses = session()
+        seeder = add(seeder_ses, torrent, seed_dir, tracker_url(args.transport, dataplane, keys[SEEDER], "path"), True)
+
+        deadline = time.monotonic() + 120
+        if args.leecher == "libtorrent":
+            leecher_ses = session()
+            leecher = add(leecher_ses, torrent, leech_dir,
+                          tracker_url(args.transport, dataplane, keys[LEECHER], "path"), False)
+            while not leecher.status().is_seeding:
+                if time.monotonic() > deadline:
+                    fail("the leecher did not complete: %s; seeder tracker: %s; leecher tracker: %s" % (
+                        leecher.status().state, tracker_log(seeder_ses), tracker_log(leecher_ses)), dataplane)
+                time.sleep(0.2)
+            # A removed torrent announces `stopped` with its final counters.
+            leecher_ses.remove_torrent(leecher)
+        else:
+            torrent_file = os.path.join(work, "aria2.torrent")
+            with_tracker = dict(torrent)
+            with_tracker[b"announce"] = tracker_url("http", dataplane, keys[LEECHER], "query").encode()
+            with open(torrent_file, "wb") as f:
+                f.write(lt.bencode(with_tracker))
+            aria = subprocess.run(
+                ["aria2c", "--dir", leech_dir, "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
+                 "--enable-peer-exchange=false", "--bt-enable-lpd=false", "--disable-ipv6=true",
+                 "--listen-port=%d" % (40000 + os.getpid() % 20000), "--summary-interval=0",
+                 "--console-log-level=warn", "--follow-torrent=false", torrent_file],
+                capture_output=True, text=True, timeout=150)
+            if aria.returncode != 0:
+                fail("aria2c failed (%d): %s %s; seeder tracker: %s" % (
+                    aria.returncode, aria.stdout[-2000:], aria.stderr[-2000:], tracker_log(seeder_ses)), dataplane)
+        with open(os.path.join(seed_dir, "payload.bin"), "rb") as a, \
+                open(os.path.join(leech_dir, "payload.bin"), "rb") as b:
+            if a.read() != b.read():
+                fail("the leecher's copy differs from the seeder's", dataplane)
+        seeder_ses.remove_torrent(seeder)
+        recs = wait_for_events(args.shm_tool, shm,
+                               [(SEEDER, "uploaded_total"), (LEECHER, "downloaded_total")], dataplane)
+        print("ok: %s leecher over %s completed %d bytes; %d event records" % (
+            args.leecher, args.transport, PAYLOAD_BYTES, len(recs)))
+        status = dataplane.stop()
+        if status != 0:
+            fail("the dataplane exited with %s on SIGTERM" % status, dataplane)
+        return 0
+    finally:
+        if dataplane.proc.poll() is None:
+            dataplane.proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+        if os.path.exists(shm):
+            os.unlink(shm)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
