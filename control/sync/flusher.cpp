@@ -12,6 +12,7 @@ namespace {
 
 // Per-session staging tables: emptied by every COMMIT or ROLLBACK, invisible to other sessions.
 constexpr std::string_view kStagingSql = R"SQL(
+SET client_min_messages = warning;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_users (
     user_tid integer, uploaded_raw bigint, downloaded_raw bigint, uploaded bigint, downloaded bigint,
     seedtime bigint) ON COMMIT DELETE ROWS;

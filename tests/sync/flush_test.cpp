@@ -1,0 +1,182 @@
+// Announces through the dataplane's Gate and Shards, drained by the Flusher into a real PostgreSQL:
+// user_statistics must hold exactly the bytes announced, whatever path they took (ring or
+// accumulator) and however often the flush is interrupted.
+#include <gtest/gtest.h>
+
+#include "support/test_database.hpp"
+#include "sync/flusher.hpp"
+#include "sync/table_loader.hpp"
+#include "sync_fixture.hpp"
+
+namespace swarmline::control::sync {
+namespace {
+
+using testing::Announcer;
+using testing::TestSegment;
+
+class FlushTest : public swarmline::test::DatabaseTest {
+protected:
+    std::size_t flush_all(Flusher& f, PgConn& pg) {
+        std::size_t total = 0, n = 0;
+        do {
+            auto err = f.flush_once(pg, n);
+            EXPECT_EQ(err, "");
+            if (!err.empty()) break;
+            total += n;
+        } while (n > 0);
+        return total;
+    }
+    SyncMetrics metrics;
+};
+
+TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
+    TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto bob = testing::seed_user(conn, "bob");
+    auto movie = testing::seed_torrent(conn, "movie");
+    auto album = testing::seed_torrent(conn, "album");
+
+    PgConn pg(database().url());
+    ASSERT_TRUE(pg.ok()) << pg.error();
+    TableLoader loader(seg.segment(), metrics);
+    ASSERT_EQ(loader.load_all(pg), "");
+
+    Announcer an(seg.segment());
+    // bob seeds the movie; alice downloads it from him, completes, then stops.
+    ASSERT_NE(an.announce(bob, movie, 2, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 1000000, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 1234, 400000, 600000), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(bob, movie, 2, 400000, 0, 0), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 5678, 1000000, 0, proto::Event::completed), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(bob, movie, 2, 1000000, 0, 0), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 9999, 1000000, 0, proto::Event::stopped), swarm::Outcome::failure);
+    // alice also seeds the album
+    ASSERT_NE(an.announce(alice, album, 3, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, album, 3, 777, 0, 0), swarm::Outcome::failure);
+
+    Flusher flusher(seg.segment(), {}, metrics);
+    ASSERT_EQ(flusher.resume(pg), "");
+    EXPECT_EQ(flush_all(flusher, pg), 9u);
+
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), (testing::UserTotals{9999 + 777, 1000000, 9999 + 777, 1000000}));
+    EXPECT_EQ(testing::user_totals(conn, bob.tracker_id), (testing::UserTotals{1000000, 0, 1000000, 0}));
+
+    // The swarm as the site sees it: bob seeds the movie, alice left it and seeds the album.
+    auto counts = conn.exec_params("SELECT seeders, leechers, times_completed FROM torrents WHERE tracker_id = $1",
+                                   {static_cast<std::int64_t>(movie.tracker_id)});
+    EXPECT_EQ(counts.get_int64(0, 0), 1);
+    EXPECT_EQ(counts.get_int64(0, 1), 0);
+    EXPECT_EQ(counts.get_int64(0, 2), 1);
+    auto snatch = conn.exec_params(
+        "SELECT count(*) FROM snatches s JOIN users u ON u.id = s.user_id WHERE u.tracker_id = $1 AND completed_at IS NOT NULL",
+        {static_cast<std::int64_t>(alice.tracker_id)});
+    EXPECT_EQ(snatch.get_int64(0, 0), 1);
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM announces").get_int64(0, 0), 9);
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM peers").get_int64(0, 0), 2);
+    auto stats = conn.exec_params(
+        "SELECT seeding_count, snatched_count FROM user_statistics s JOIN users u ON u.id = s.user_id WHERE u.tracker_id = $1",
+        {static_cast<std::int64_t>(alice.tracker_id)});
+    EXPECT_EQ(stats.get_int64(0, 0), 1);
+    EXPECT_EQ(stats.get_int64(0, 1), 1);
+    EXPECT_EQ(metrics.events_flushed.load(), 9u);
+}
+
+// A flush that dies after COMMIT but before the rings are released: the next run must skip what
+// was committed, and still take what was not.
+TEST_F(FlushTest, ACommittedButUnreleasedBatchIsNotCountedTwice) {
+    TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    PgConn pg(database().url());
+    TableLoader loader(seg.segment(), metrics);
+    ASSERT_EQ(loader.load_all(pg), "");
+    Announcer an(seg.segment());
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 1000, 0, 0), swarm::Outcome::failure);
+
+    struct Crash {};
+    {
+        Flusher doomed(seg.segment(), {}, metrics);
+        ASSERT_EQ(doomed.resume(pg), "");
+        doomed.probe = [](FlushStage s) {
+            if (s == FlushStage::committed) throw Crash{};
+        };
+        std::size_t n = 0;
+        EXPECT_THROW((void)doomed.flush_once(pg, n), Crash);
+    }
+    EXPECT_EQ(seg.segment().event_ring(0).released() + seg.segment().event_ring(1).released(), 0u);
+    ASSERT_NE(an.announce(alice, movie, 1, 3000, 0, 0), swarm::Outcome::failure);
+
+    Flusher next(seg.segment(), {}, metrics);
+    ASSERT_EQ(next.resume(pg), "");
+    EXPECT_EQ(flush_all(next, pg), 1u);  // only the announce made after the crash
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, 3000);
+}
+
+// A flush that fails before COMMIT leaves nothing behind and releases nothing.
+TEST_F(FlushTest, ABatchThatFailsBeforeCommitIsRetriedWhole) {
+    TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    PgConn pg(database().url());
+    TableLoader loader(seg.segment(), metrics);
+    ASSERT_EQ(loader.load_all(pg), "");
+    Announcer an(seg.segment());
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 1000, 0, 0), swarm::Outcome::failure);
+
+    Flusher f(seg.segment(), {}, metrics);
+    ASSERT_EQ(f.resume(pg), "");
+    // Break the transaction from inside: the statement after the COPYs fails.
+    conn.exec("ALTER TABLE user_statistics ADD CONSTRAINT test_refuse CHECK (uploaded < 1000)");
+    std::size_t n = 0;
+    EXPECT_NE(f.flush_once(pg, n), "");
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, 0);
+    conn.exec("ALTER TABLE user_statistics DROP CONSTRAINT test_refuse");
+
+    ASSERT_EQ(f.resume(pg), "");
+    EXPECT_EQ(flush_all(f, pg), 2u);
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, 1000);
+}
+
+// With an event ring of 16 records, most announces overflow into the shard's accumulator: the
+// totals must still be exact, and a second drain must add nothing.
+TEST_F(FlushTest, AccumulatedOverflowIsCountedOnce) {
+    TestSegment seg(1, 16);
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    PgConn pg(database().url());
+    TableLoader loader(seg.segment(), metrics);
+    ASSERT_EQ(loader.load_all(pg), "");
+    Announcer an(seg.segment());
+    std::uint64_t up = 0;
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    for (int i = 0; i < 200; ++i) {
+        up += 1000 + static_cast<std::uint64_t>(i);
+        ASSERT_NE(an.announce(alice, movie, 1, up, 0, 0), swarm::Outcome::failure);
+    }
+    Flusher f(seg.segment(), {}, metrics);
+    ASSERT_EQ(f.resume(pg), "");
+    flush_all(f, pg);
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, static_cast<std::int64_t>(up));
+    EXPECT_GT(metrics.accumulator_bytes.load(), 0u);
+
+    // More announces after the drain, then a new Flusher (a restarted control) that must start
+    // from the committed accumulator values, not from zero.
+    for (int i = 0; i < 50; ++i) {
+        up += 10;
+        ASSERT_NE(an.announce(alice, movie, 1, up, 0, 0), swarm::Outcome::failure);
+    }
+    Flusher again(seg.segment(), {}, metrics);
+    ASSERT_EQ(again.resume(pg), "");
+    flush_all(again, pg);
+    flush_all(again, pg);
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, static_cast<std::int64_t>(up));
+}
+
+}  // namespace
+}  // namespace swarmline::control::sync
