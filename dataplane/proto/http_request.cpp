@@ -1,19 +1,42 @@
 #include "proto/http_request.hpp"
 
+#include <array>
+#include <cstring>
+
 namespace swarmline::proto::http {
 
 namespace {
 
-// RFC 9110 5.6.2 token characters.
-bool is_tchar(char c) noexcept {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
+// RFC 9110 5.6.2 token characters, as a table: header names are checked byte by byte.
+constexpr std::array<bool, 256> kTchar = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+}();
+
+bool is_tchar(char c) noexcept { return kTchar[static_cast<unsigned char>(c)]; }
+
+// True when every byte is visible ASCII (0x21..0x7e), as a request target must be. Eight bytes at
+// a time: the target is most of a request's bytes, and a byte loop was half the parse time.
+bool all_visible(std::string_view s) noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        // A byte below 0x21 borrows into its high bit when 0x21 is subtracted (and had it clear);
+        // a byte above 0x7e reaches 0x80 when 0x01 is added, or had the high bit already.
+        const std::uint64_t below = (x - kOnes * 0x21) & ~x & kHigh;
+        const std::uint64_t above = (((x & ~kHigh) + kOnes) | x) & kHigh;
+        if ((below | above) != 0) return false;
     }
+    for (; i < s.size(); ++i)
+        if (s[i] <= 0x20 || s[i] >= 0x7f) return false;
+    return true;
 }
 
 char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -86,8 +109,7 @@ ParseResult parse_request(std::string_view buffer, Request& out, const Limits& l
     out.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     if (out.target.size() > limits.max_target) return fail(414, "request target too long");
     if (out.target.empty() || out.target.front() != '/') return fail(400, "request target not in origin form");
-    for (const char c : out.target)
-        if (c <= 0x20 || c >= 0x7f) return fail(400, "invalid character in request target");
+    if (!all_visible(out.target)) return fail(400, "invalid character in request target");
     const std::string_view version = line.substr(sp2 + 1);
     if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' || version[5] < '0' ||
         version[5] > '9' || version[7] < '0' || version[7] > '9')

@@ -141,6 +141,25 @@ TEST(HttpRequest, ErrorsCarryTheStatusToSend) {
     expect_error("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "request with a body");
 }
 
+TEST(HttpRequest, EveryByteOfTheTargetIsChecked) {
+    // Targets of several lengths with one bad byte at every position (the check runs 8 at a time).
+    for (const char bad : {'\0', '\t', ' ', '\x7f', '\x80', '\xff'}) {
+        for (std::size_t len : {1u, 7u, 8u, 9u, 17u, 64u}) {
+            for (std::size_t pos = 1; pos < len + 1; ++pos) {
+                std::string target = "/" + std::string(len, '~');
+                target[pos] = bad;
+                Request r;
+                const ParseResult p = parse_request("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n", r);
+                ASSERT_EQ(p.status, Status::error) << int(bad) << " at " << pos << " of " << len;
+            }
+        }
+    }
+    std::string all;
+    for (int c = 0x21; c < 0x7f; ++c) all += static_cast<char>(c);
+    Request r;
+    EXPECT_EQ(parse_request("GET /" + all + " HTTP/1.1\r\nHost: x\r\n\r\n", r).status, Status::complete);
+}
+
 TEST(HttpRequest, SizeLimits) {
     Limits l;
     l.max_target = 100;
