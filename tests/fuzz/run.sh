@@ -24,11 +24,13 @@ for target in fuzz_bencode fuzz_torrent fuzz_udp_request fuzz_http_request; do
         echo "$target: not built in $build (configure with CXX=clang++ and -Dfuzzers=true)" >&2
         exit 1
     fi
-    corpus=$here/corpus/${target#fuzz_}
+    name=${target#fuzz_}
+    corpus=$here/corpus/$name
     mkdir -p "$work/$target"
     echo "== $target: ${seconds}s on $corpus"
     if ! "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-            -artifact_prefix="$artifacts/$target-" "$work/$target" "$corpus" >"$work/$target.log" 2>&1; then
+            -dict="$here/$name.dict" -artifact_prefix="$artifacts/$target-" "$work/$target" "$corpus" \
+            >"$work/$target.log" 2>&1; then
         tail -n 60 "$work/$target.log" >&2
         echo "$target: FINDING (input kept under $artifacts/)" >&2
         status=1
