@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     std::string listen = "127.0.0.1:6969";
     std::uint32_t duration_s = 600;
     sl::options::Registry registry("udp-ceiling");
-    registry.add("udp", "address to answer on (IP:PORT, [IPv6]:PORT)", &listen);
+    registry.add("udp", "address to answer on (IP:PORT, [IPv6]:PORT; port 0: a free one, named in the ready line)", &listen);
     registry.add("duration", "seconds after which it exits by itself", &duration_s);
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
@@ -111,7 +111,13 @@ int main(int argc, char** argv) {
         sl::log::error("cannot bind", {{"udp", listen}, {"reason", std::strerror(errno)}});
         return 1;
     }
-    sl::log::info("ready", {{"udp", listen}});
+    // Port 0 asks the kernel for a free port: the ready line names the one bound.
+    sockaddr_storage bound{};
+    socklen_t bound_len = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
+    const std::uint16_t port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                                 : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    sl::log::info("ready", {{"udp", listen.substr(0, listen.rfind(':') + 1) + std::to_string(port)}});
 
     static std::array<std::array<std::uint8_t, kBuf>, kBatch> in, out;
     std::array<sockaddr_storage, kBatch> peers;

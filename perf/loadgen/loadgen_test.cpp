@@ -1,0 +1,218 @@
+// What users of the load generator rely on: percentiles within the histogram's stated precision,
+// the same info_hashes in the whitelist dump as on the wire, HTTP answers framed correctly, bad
+// options refused, and a real run against the ceiling responder that counts its answers.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "histogram.hpp"
+#include "http_response_head.hpp"
+#include "workload.hpp"
+
+namespace swarmline::loadgen {
+namespace {
+
+TEST(Histogram, PercentilesWithinOneThirtySecond) {
+    Histogram h;
+    for (std::uint64_t v = 1; v <= 100'000; ++v) h.record(v * 1000);  // 1 us .. 100 ms
+    EXPECT_EQ(h.count(), 100'000u);
+    EXPECT_EQ(h.max(), 100'000'000u);
+    for (double q : {0.5, 0.99, 0.999}) {
+        const double truth = q * 100'000'000.0;
+        const double got = static_cast<double>(h.quantile(q));
+        EXPECT_GE(got, truth * (1 - 1.0 / 32)) << q;
+        EXPECT_LE(got, truth * (1 + 1.0 / 32)) << q;
+    }
+    EXPECT_EQ(h.quantile(1.0), h.max());
+}
+
+TEST(Histogram, BucketsCoverEveryValue) {
+    for (std::uint64_t v : {0ull, 1ull, 63ull, 64ull, 65ull, 1000ull, 123456789ull, ~0ull}) {
+        const unsigned i = Histogram::index(v);
+        ASSERT_LT(i, Histogram::kBuckets) << v;
+        EXPECT_GE(Histogram::upper_bound(i), v) << v;
+        if (i > 0) {
+            EXPECT_LT(Histogram::upper_bound(i - 1), v) << v;
+        }
+    }
+}
+
+TEST(Histogram, EmptyAndMerged) {
+    Histogram a, b;
+    EXPECT_EQ(a.quantile(0.99), 0u);
+    a.record(10);
+    b.record(5000);
+    a.merge(b);
+    EXPECT_EQ(a.count(), 2u);
+    EXPECT_EQ(a.quantile(0.5), 10u);
+    EXPECT_EQ(a.max(), 5000u);
+}
+
+TEST(ResponseHead, KeepAliveAndLength) {
+    ResponseHead h;
+    const std::string r = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-length: 12\r\n\r\nd8:intervali1ee";
+    ASSERT_EQ(parse_response_head(r, h), HeadResult::complete);
+    EXPECT_EQ(h.status, 200);
+    EXPECT_EQ(h.content_length, 12u);
+    EXPECT_EQ(h.head_size, r.find("d8:"));
+    EXPECT_TRUE(h.keep_alive);
+}
+
+TEST(ResponseHead, CloseForms) {
+    ResponseHead h;
+    ASSERT_EQ(parse_response_head("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", h), HeadResult::complete);
+    EXPECT_FALSE(h.keep_alive);
+    ASSERT_EQ(parse_response_head("HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", h),
+              HeadResult::complete);
+    EXPECT_FALSE(h.keep_alive);
+    EXPECT_EQ(h.status, 503);
+}
+
+TEST(ResponseHead, IncompleteAndInvalid) {
+    ResponseHead h;
+    EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Len", h), HeadResult::need_more);
+    EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\n\r\n", h), HeadResult::invalid);  // no length
+    EXPECT_EQ(parse_response_head("SSH-2.0-OpenSSH\r\n\r\n", h), HeadResult::invalid);
+    EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", h), HeadResult::invalid);
+}
+
+TEST(Workload, DumpMatchesTheHashesSent) {
+    WorkloadConfig wc;
+    wc.torrents = 1000;
+    wc.peers = 2000;
+    const Workload w(wc), again(wc);
+    const std::string path = ::testing::TempDir() + "loadgen_hashes.txt";
+    ASSERT_EQ(w.dump_info_hashes(path), "");
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    std::remove(path.c_str());
+    ASSERT_EQ(lines.size(), 1000u);
+    for (std::uint32_t t : {0u, 1u, 999u}) {
+        char hex[41];
+        const auto h = again.info_hash(t);
+        for (std::size_t i = 0; i < h.size(); ++i) std::snprintf(hex + 2 * i, 3, "%02x", h[i]);
+        EXPECT_EQ(lines[t], hex) << t;
+    }
+    EXPECT_NE(w.info_hash(0), w.info_hash(1));
+}
+
+TEST(Workload, PopularityIsSkewedAndInRange) {
+    WorkloadConfig wc;
+    wc.torrents = 10'000;
+    const Workload w(wc);
+    Rng rng(42);
+    std::uint32_t head = 0;
+    for (int i = 0; i < 100'000; ++i) {
+        const std::uint32_t t = w.popular_torrent(rng);
+        ASSERT_LT(t, wc.torrents);
+        head += t < wc.torrents / 100 ? 1 : 0;
+    }
+    // Pareto(1, 2) capped at 101: P(x < 2) = 3/4 of draws land in the first 1 % of torrents.
+    EXPECT_GT(head, 70'000u);
+    EXPECT_LT(head, 80'000u);
+}
+
+TEST(Config, RefusesBadTargetsAndMixedProtocols) {
+    Config c;
+    c.target_urls = {"tcp://127.0.0.1:1"};
+    EXPECT_NE(c.resolve(), "");
+    c.target_urls = {"udp://127.0.0.1:6969", "http://127.0.0.1:6969"};
+    EXPECT_NE(c.resolve(), "");
+    c.target_urls = {"udp://[::1]:6969/{passkey}/announce"};
+    EXPECT_NE(c.resolve(), "");  // a {passkey} path needs a passkey file
+    c.target_urls = {"http://127.0.0.1:6969/announce"};
+    c.peers_per_torrent = 3;
+    c.torrents = 10;
+    ASSERT_EQ(c.resolve(), "");
+    EXPECT_EQ(c.peers, 30u);
+    EXPECT_EQ(c.targets[0].scrape_path, "/scrape");
+}
+
+// Runs `argv`, returns its stdout; `ready` (if non-empty) is waited for on its stderr first.
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+    int err = -1;
+};
+
+Child spawn(const std::vector<std::string>& args) {
+    int o[2], e[2];
+    if (pipe(o) != 0 || pipe(e) != 0) return {};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(o[1], 1);
+        dup2(e[1], 2);
+        close(o[0]);
+        close(e[0]);
+        std::vector<char*> argv;
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(o[1]);
+    close(e[1]);
+    return {pid, o[0], e[0]};
+}
+
+// Reads `fd` until it closes or `needle` appears (within 20 s); returns what was read.
+std::string read_until(int fd, const std::string& needle) {
+    std::string text;
+    char buf[4096];
+    for (int waited = 0; waited < 200; ++waited) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (!needle.empty() && text.find(needle) != std::string::npos) break;
+    }
+    return text;
+}
+
+// The top-level `key` of the report: it comes after the per-kind object that repeats some keys.
+std::uint64_t json_number(const std::string& json, const std::string& key) {
+    const auto at = json.rfind("\"" + key + "\":");
+    if (at == std::string::npos) return ~0ull;
+    return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
+}
+
+TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* ceiling = std::getenv("SWARMLINE_UDP_CEILING");
+    if (!loadgen || !ceiling) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
+    Child server = spawn({ceiling, "--udp", "127.0.0.1:0", "--duration", "30"});
+    ASSERT_GT(server.pid, 0);
+    const std::string ready = read_until(server.err, "\n");
+    const auto at = ready.find("udp=");
+    ASSERT_NE(at, std::string::npos) << ready;
+    const std::string addr = ready.substr(at + 4, ready.find_first_of(" \n", at) - at - 4);
+    // Open loop at a low rate: every request is answered well within the timeout on any machine.
+    Child run = spawn({loadgen, "--target", "udp://" + addr, "--duration", "1", "--rate", "2000", "--torrents", "1000",
+                       "--peers", "2000", "--json"});
+    const std::string report = read_until(run.out, "");
+    int status = 0;
+    waitpid(run.pid, &status, 0);
+    kill(server.pid, SIGTERM);
+    waitpid(server.pid, nullptr, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;
+    const std::uint64_t sent = json_number(report, "sent");
+    const std::uint64_t responses = json_number(report, "responses");
+    EXPECT_GT(responses, 1000u) << report;
+    EXPECT_EQ(sent, responses + json_number(report, "outstanding_at_end")) << report;
+    EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
+    EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+}
+
+}  // namespace
+}  // namespace swarmline::loadgen
