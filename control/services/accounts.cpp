@@ -17,9 +17,9 @@ constexpr const char* kUserColumns =
     "u.id, u.tracker_id, u.username, u.email, u.status, "
     "(SELECT name FROM user_groups WHERE id = u.group_id), u.passkey";
 
-UserRef user_from(const Rows& r) {
-    if (r.empty()) throw ApiError::not_found("no such user");
-    return {r.str(0, 0), r.int64(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4), r.str(0, 5), r.str(0, 6)};
+UserRef user_from(const db::Result& r) {
+    if (r.rows() == 0) throw ApiError::not_found("no such user");
+    return {std::string(r.get(0, 0)), r.get_int64(0, 1), std::string(r.get(0, 2)), std::string(r.get(0, 3)), std::string(r.get(0, 4)), std::string(r.get(0, 5)), std::string(r.get(0, 6))};
 }
 
 std::string sql_with_user_columns(const std::string& before, const std::string& after) {
@@ -37,8 +37,8 @@ std::int64_t group_id(PgConn& db, const std::string& group) {
                                  "SELECT id FROM user_groups WHERE lower(name) = lower($1) OR slug = lower($1) "
                                  "OR id::text = $1"};
     const auto r = group.empty() ? db.run(kDefault) : db.run(kFind, {group});
-    if (r.empty()) throw ApiError::not_found("no such group: '" + group + "'");
-    return r.int64(0, 0);
+    if (r.rows() == 0) throw ApiError::not_found("no such group: '" + group + "'");
+    return r.get_int64(0, 0);
 }
 
 }  // namespace
@@ -76,8 +76,8 @@ UserRef create_user(PgConn& db, const NewUser& user) {
     try {
         return user_from(db.run(kInsert, {user.username, user.email, hash, auth::new_passkey(), auth::new_passkey(),
                                           group, user.status, user.invited_by, user.registration_ip}));
-    } catch (const PgError& e) {
-        if (e.unique_violation()) throw ApiError::conflict("that username or e-mail address is already registered");
+    } catch (const db::Error& e) {
+        if (unique_violation(e)) throw ApiError::conflict("that username or e-mail address is already registered");
         throw;
     }
 }
@@ -142,7 +142,7 @@ std::int64_t revoke_all_sessions(PgConn& db, const std::string& user_id, const s
     static const Statement kRevoke{"sessions_revoke_all",
                                    "UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2 "
                                    "WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()"};
-    return db.run(kRevoke, {user_id, reason}).affected();
+    return db.run(kRevoke, {user_id, reason}).affected_rows();
 }
 
 Invite create_invite(PgConn& db, const std::optional<std::string>& inviter, const std::string& email,
@@ -155,7 +155,7 @@ Invite create_invite(PgConn& db, const std::optional<std::string>& inviter, cons
         static const Statement kSpend{"invite_spend",
                                       "UPDATE users SET invites_available = invites_available - 1 "
                                       "WHERE id = $1 AND invites_available > 0"};
-        if (db.run(kSpend, {*inviter}).affected() == 0)
+        if (db.run(kSpend, {*inviter}).affected_rows() == 0)
             throw ApiError(403, "no_invites_left", "you have no invites left");
     }
     const std::string code = auth::new_token("sli_");
@@ -166,14 +166,14 @@ Invite create_invite(PgConn& db, const std::optional<std::string>& inviter, cons
     const auto r = db.run(kInsert, {inviter, "\\x" + auth::to_hex(auth::sha256(code)), email, message,
                                     static_cast<std::int64_t>(days)});
     tx.commit();
-    return {r.str(0, 0), code, r.str(0, 1), r.str(0, 2)};
+    return {std::string(r.get(0, 0)), code, std::string(r.get(0, 1)), std::string(r.get(0, 2))};
 }
 
 std::optional<std::string> site_setting(PgConn& db, const std::string& key) {
     static const Statement kGet{"site_setting_get", "SELECT value #>> '{}' FROM site_settings WHERE key = $1"};
     const auto r = db.run(kGet, {key});
-    if (r.empty() || r.is_null(0, 0)) return std::nullopt;
-    return r.str(0, 0);
+    if ((r.rows() == 0) || r.is_null(0, 0)) return std::nullopt;
+    return std::string(r.get(0, 0));
 }
 
 }  // namespace swarmline::control

@@ -35,9 +35,9 @@ void check_rank(Ctx& c, const std::string& target_id, const std::optional<std::s
         "(SELECT g.level FROM users u JOIN user_groups g ON g.id = u.group_id WHERE u.id = $2), "
         "(SELECT level FROM user_groups WHERE lower(name) = lower($3) OR slug = lower($3) OR id::text = $3)"};
     const auto r = c.db().run(kRank, {c.me(), target_id, new_group});
-    const auto mine = r.int64(0, 0);
-    if (r.int64(0, 1) >= mine) throw ApiError(403, "rank", "that account's group ranks as high as yours or higher");
-    if (new_group && !r.is_null(0, 2) && r.int64(0, 2) > mine)
+    const auto mine = r.get_int64(0, 0);
+    if (r.get_int64(0, 1) >= mine) throw ApiError(403, "rank", "that account's group ranks as high as yours or higher");
+    if (new_group && !r.is_null(0, 2) && r.get_int64(0, 2) > mine)
         throw ApiError(403, "rank", "you cannot give a group that ranks above yours");
 }
 
@@ -56,13 +56,13 @@ Response list_users(Ctx& c) {
     const auto r = c.db().run(kList, {q, static_cast<std::int64_t>(page.per_page), static_cast<std::int64_t>(page.offset())});
     JsonWriter w;
     w.begin_object().key("users").begin_array();
-    for (int i = 0; i < r.size(); ++i) {
-        w.begin_object().field("id", r.str(i, 0)).field("tracker_id", r.int64(i, 1)).field("username", r.str(i, 2));
-        w.field("email", r.str(i, 3)).field("status", r.str(i, 4)).field("group", r.str(i, 5));
-        w.field("joined_at", r.str(i, 6)).end_object();
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", std::string(r.get(i, 0))).field("tracker_id", r.get_int64(i, 1)).field("username", std::string(r.get(i, 2)));
+        w.field("email", std::string(r.get(i, 3))).field("status", std::string(r.get(i, 4))).field("group", std::string(r.get(i, 5)));
+        w.field("joined_at", std::string(r.get(i, 6))).end_object();
     }
     w.end_array();
-    page.write(w, r.empty() ? 0 : static_cast<std::uint64_t>(r.int64(0, 7)));
+    page.write(w, (r.rows() == 0) ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 7)));
     w.end_object();
     return Response::json(w.take());
 }

@@ -37,8 +37,8 @@ Response App::handle(http::Request& req) {
     } catch (const ApiError& e) {
         res = Response::error(e.status(), e.code(), e.what());
         if (e.status() == 429) res.headers.emplace_back("Retry-After", "60");
-    } catch (const PgError& e) {
-        if (e.connection_lost()) {
+    } catch (const db::Error& e) {
+        if (connection_lost(e)) {
             log::warn("PostgreSQL unavailable", {{"rid", req.request_id}, {"error", e.what()}});
             res = Response::error(503, "database_unavailable", "the database is unavailable; try again shortly");
         } else {

@@ -25,7 +25,7 @@ constexpr std::size_t kTotpSecretBytes = 20;  // RFC 4226 section 4: 160 bits, t
 void check_password(Ctx& c, const std::string& password) {
     static const Statement kHash{"user_password_hash", "SELECT password_hash FROM users WHERE id = $1"};
     const auto r = c.db().run(kHash, {c.me()});
-    if (r.empty() || !auth::verify_password(password, r.str(0, 0)))
+    if ((r.rows() == 0) || !auth::verify_password(password, std::string(r.get(0, 0))))
         throw ApiError(403, "wrong_password", "the current password is wrong");
 }
 
@@ -57,7 +57,7 @@ Response put_password(Ctx& c) {
     static const Statement kOthers{"sessions_revoke_others",
                                    "UPDATE user_sessions SET revoked_at = now(), revoked_reason = 'password changed' "
                                    "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > now()"};
-    const auto n = db.run(kOthers, {c.me(), c.who.session_id}).affected();
+    const auto n = db.run(kOthers, {c.me(), c.who.session_id}).affected_rows();
     tx.commit();
     JsonWriter w;
     w.begin_object().field("revoked_sessions", n).end_object();
@@ -71,7 +71,7 @@ Response post_2fa_setup(Ctx& c) {
         "INSERT INTO user_2fa (user_id, secret) VALUES ($1, $2) "
         "ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, failed_attempts = 0, locked_until = NULL, "
         "last_used_step = NULL WHERE NOT user_2fa.is_enabled"};
-    if (c.db().run(kUpsert, {c.me(), secret}).affected() == 0)
+    if (c.db().run(kUpsert, {c.me(), secret}).affected_rows() == 0)
         throw ApiError::conflict("two-factor authentication is already on; turn it off first");
     const std::string site = site_setting(c.db(), "site.name").value_or("Swarmline");
     JsonWriter w;
@@ -85,8 +85,8 @@ Response post_2fa_enable(Ctx& c) {
     const auto code = in.string("code", 16);
     static const Statement kPending{"totp_pending", "SELECT secret FROM user_2fa WHERE user_id = $1 AND NOT is_enabled"};
     const auto r = c.db().run(kPending, {c.me()});
-    if (r.empty()) throw ApiError::conflict("start with POST /api/v1/me/2fa/setup");
-    const auto key = auth::base32_decode(r.str(0, 0));
+    if (r.rows() == 0) throw ApiError::conflict("start with POST /api/v1/me/2fa/setup");
+    const auto key = auth::base32_decode(std::string(r.get(0, 0)));
     const auto step = key ? auth::totp_verify(*key, code, unix_now(), {}, std::nullopt) : std::nullopt;
     if (!step) throw ApiError(422, "invalid_totp", "the code does not match; check the phone's clock");
 
@@ -101,7 +101,7 @@ Response post_2fa_enable(Ctx& c) {
     static const Statement kEnable{"totp_enable",
                                    "UPDATE user_2fa SET is_enabled = true, enabled_at = now(), last_used_step = $2, "
                                    "backup_codes = $3::text[], failed_attempts = 0 WHERE user_id = $1 AND NOT is_enabled"};
-    if (c.db().run(kEnable, {c.me(), static_cast<std::int64_t>(*step), hashes}).affected() == 0)
+    if (c.db().run(kEnable, {c.me(), static_cast<std::int64_t>(*step), hashes}).affected_rows() == 0)
         throw ApiError::conflict("two-factor authentication changed meanwhile");
     JsonWriter w;
     w.begin_object().field("enabled", true).key("backup_codes").begin_array();
@@ -114,7 +114,7 @@ Response post_2fa_disable(Ctx& c) {
     JsonInput in(c.req.body);
     check_password(c, in.string("password", auth::kMaxPasswordLength));
     static const Statement kDelete{"totp_delete", "DELETE FROM user_2fa WHERE user_id = $1"};
-    if (c.db().run(kDelete, {c.me()}).affected() == 0)
+    if (c.db().run(kDelete, {c.me()}).affected_rows() == 0)
         throw ApiError::not_found("two-factor authentication is not on");
     return Response::no_content();
 }
@@ -127,9 +127,9 @@ Response list_api_tokens(Ctx& c) {
     const auto r = c.db().run(kList, {c.me()});
     JsonWriter w;
     w.begin_object().key("tokens").begin_array();
-    for (int i = 0; i < r.size(); ++i) {
-        w.begin_object().field("id", r.str(i, 0)).field("name", r.str(i, 1)).field("prefix", r.str(i, 2));
-        std::string scopes = r.str(i, 3);
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", std::string(r.get(i, 0))).field("name", std::string(r.get(i, 1))).field("prefix", std::string(r.get(i, 2)));
+        std::string scopes = std::string(r.get(i, 3));
         w.key("scopes").begin_array();
         std::string_view rest = std::string_view(scopes).substr(1, scopes.size() - 2);
         while (!rest.empty()) {
@@ -137,11 +137,11 @@ Response list_api_tokens(Ctx& c) {
             w.value(rest.substr(0, comma));
             rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         }
-        w.end_array().field("created_at", r.str(i, 4));
+        w.end_array().field("created_at", std::string(r.get(i, 4)));
         w.key("last_used_at");
-        r.is_null(i, 5) ? w.null() : w.value(r.text(i, 5));
+        r.is_null(i, 5) ? w.null() : w.value(r.get(i, 5));
         w.key("expires_at");
-        r.is_null(i, 6) ? w.null() : w.value(r.text(i, 6));
+        r.is_null(i, 6) ? w.null() : w.value(r.get(i, 6));
         w.end_object();
     }
     w.end_array().end_object();
@@ -164,13 +164,13 @@ Response post_api_token(Ctx& c) {
         const auto r = c.db().run(kInsert, {c.me(), name, token_hash_param(token), token.substr(0, 8),
                                             scopes_literal(scopes), days});
         JsonWriter w;
-        w.begin_object().field("id", r.str(0, 0)).field("name", name).field("token", token);
-        w.field("created_at", r.str(0, 1)).key("expires_at");
-        r.is_null(0, 2) ? w.null() : w.value(r.text(0, 2));
+        w.begin_object().field("id", std::string(r.get(0, 0))).field("name", name).field("token", token);
+        w.field("created_at", std::string(r.get(0, 1))).key("expires_at");
+        r.is_null(0, 2) ? w.null() : w.value(r.get(0, 2));
         w.end_object();
         return Response::json(w.take(), 201);
-    } catch (const PgError& e) {
-        if (e.unique_violation()) throw ApiError::conflict("you already have a token with that name");
+    } catch (const db::Error& e) {
+        if (unique_violation(e)) throw ApiError::conflict("you already have a token with that name");
         if (e.sqlstate() == "23514") throw ApiError::invalid("unknown scope; use read, download, upload, rss, moderate, admin");
         throw;
     }
@@ -180,7 +180,7 @@ Response delete_api_token(Ctx& c) {
     static const Statement kRevoke{"api_token_revoke",
                                    "UPDATE user_api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 "
                                    "AND revoked_at IS NULL"};
-    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected() == 0) throw ApiError::not_found("no such token");
+    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected_rows() == 0) throw ApiError::not_found("no such token");
     return Response::no_content();
 }
 

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cstdlib>
 #include <regex>
 
 #include "auth/secrets.hpp"
@@ -24,6 +25,10 @@ std::string announce_url(const App& app, const std::string& passkey) {
     std::string base = app.config().announce_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/" + passkey + "/announce";
+}
+
+double get_double(const db::Result& r, int row, int col) {
+    return r.is_null(row, col) ? 0.0 : std::strtod(std::string(r.get(row, col)).c_str(), nullptr);
 }
 
 }  // namespace swarmline::control

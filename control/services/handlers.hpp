@@ -62,5 +62,7 @@ const std::string& uuid_param(const Ctx& c, std::size_t i);
 // "\x<hex>" of SHA-256(secret): the bytea literal the token columns are compared with.
 std::string token_hash_param(std::string_view secret);
 std::string announce_url(const App& app, const std::string& passkey);
+// A numeric column (ratio, bonus points) as a double; NULL reads as 0.
+double get_double(const db::Result& r, int row, int col);
 
 }  // namespace swarmline::control

@@ -41,14 +41,14 @@ Response list_invites(Ctx& c) {
                                       static_cast<std::int64_t>(page.offset())});
     JsonWriter w;
     w.begin_object().key("invites").begin_array();
-    for (int i = 0; i < r.size(); ++i) {
-        w.begin_object().field("id", r.str(i, 0)).field("email", r.str(i, 1)).field("created_at", r.str(i, 2));
-        w.field("expires_at", r.str(i, 3)).field("status", r.str(i, 4)).key("invitee");
-        r.is_null(i, 5) ? w.null() : w.value(r.text(i, 5));
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", std::string(r.get(i, 0))).field("email", std::string(r.get(i, 1))).field("created_at", std::string(r.get(i, 2)));
+        w.field("expires_at", std::string(r.get(i, 3))).field("status", std::string(r.get(i, 4))).key("invitee");
+        r.is_null(i, 5) ? w.null() : w.value(r.get(i, 5));
         w.end_object();
     }
     w.end_array();
-    page.write(w, r.empty() ? 0 : static_cast<std::uint64_t>(r.int64(0, 6)));
+    page.write(w, (r.rows() == 0) ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 6)));
     w.end_object();
     return Response::json(w.take());
 }
@@ -60,7 +60,7 @@ Response delete_invite(Ctx& c) {
         "WITH r AS (UPDATE invites SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND inviter_id = $2 "
         "AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() RETURNING inviter_id) "
         "UPDATE users SET invites_available = invites_available + 1 FROM r WHERE users.id = r.inviter_id"};
-    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected() == 0)
+    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected_rows() == 0)
         throw ApiError::not_found("no such pending invite");
     return Response::no_content();
 }

@@ -1,96 +1,75 @@
 #include "services/pg_pool.hpp"
 
-#include <charconv>
 #include <cstdlib>
 
 namespace swarmline::control {
 
 namespace {
 
-std::string trimmed_error(const char* msg) {
-    std::string s = msg ? msg : "unknown libpq error";
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
+std::string error_field(const PGresult* r, int code) {
+    const char* v = r ? PQresultErrorField(r, code) : nullptr;
+    return v ? v : "";
+}
+
+// db::Connection checks the results of what it runs itself; PQprepare and PQexecPrepared are not
+// among them, so their results are checked here, with the same SQLSTATE and constraint in the error.
+db::Result checked(PGresult* r, PGconn* conn) {
+    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return db::Result(r);
+    std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    db::Error e(message, error_field(r, PG_DIAG_SQLSTATE), error_field(r, PG_DIAG_CONSTRAINT_NAME),
+                std::atoi(error_field(r, PG_DIAG_STATEMENT_POSITION).c_str()));
+    PQclear(r);
+    throw e;
 }
 
 }  // namespace
 
-std::int64_t Rows::affected() const {
-    const char* n = PQcmdTuples(r_.get());
-    return n && *n ? std::strtoll(n, nullptr, 10) : 0;
+bool connection_lost(const db::Error& e) noexcept {
+    // Class 08 is "connection exception"; a client-side failure (refused, reset) carries no SQLSTATE.
+    return e.sqlstate().empty() || e.sqlstate().starts_with("08") || e.sqlstate() == "57P01";
 }
 
-std::int64_t Rows::int64(int row, int col) const {
-    if (is_null(row, col)) return 0;
-    const auto t = text(row, col);
-    std::int64_t v = 0;
-    std::from_chars(t.data(), t.data() + t.size(), v);
-    return v;
-}
-
-double Rows::real(int row, int col) const {
-    if (is_null(row, col)) return 0;
-    return std::strtod(str(row, col).c_str(), nullptr);
-}
-
-PgConn::PgConn(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        std::string msg = trimmed_error(PQerrorMessage(conn_));
-        PQfinish(conn_);
-        conn_ = nullptr;
-        throw PgError("cannot connect to PostgreSQL: " + msg, "");
-    }
-}
-
-PgConn::~PgConn() {
-    if (conn_) PQfinish(conn_);
-}
-
-Rows PgConn::check(PGresult* r) {
-    const auto status = PQresultStatus(r);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Rows(r);
-    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    std::string msg = trimmed_error(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
-    std::string code = state ? state : "";
-    PQclear(r);
-    throw PgError(msg, code);
-}
-
-Rows PgConn::run(const Statement& st, const std::vector<Param>& params) {
+db::Result PgConn::run(const Statement& st, std::span<const db::Param> params) {
+    PGconn* c = conn_.raw();
     if (!prepared_.contains(st.name)) {
-        check(PQprepare(conn_, st.name, st.sql, 0, nullptr));
+        checked(PQprepare(c, st.name, st.sql, 0, nullptr), c);
         prepared_.insert(st.name);
     }
     std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
     values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p.c_str());
-    return check(PQexecPrepared(conn_, st.name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
-}
-
-Rows PgConn::run(const Statement& st, std::initializer_list<Param> params) {
-    return run(st, std::vector<Param>(params));
-}
-
-Rows PgConn::exec(const std::string& sql) { return check(PQexec(conn_, sql.c_str())); }
-
-Transaction::~Transaction() {
-    if (done_) return;
-    try {
-        c_.exec("ROLLBACK");
-    } catch (const PgError&) {
-        // The connection is gone; the server rolled the transaction back itself.
+    for (const auto& p : params) {
+        values.push_back(p.value());
+        lengths.push_back(p.length());
+        formats.push_back(p.binary() ? 1 : 0);
     }
+    // Text parameters are passed NUL-terminated copies: a Param may view a string_view that is not.
+    std::vector<std::string> copies;
+    copies.reserve(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i].null() || params[i].binary()) continue;
+        copies.emplace_back(params[i].value(), static_cast<std::size_t>(params[i].length()));
+        values[i] = copies.back().c_str();
+    }
+    return checked(PQexecPrepared(c, st.name, static_cast<int>(values.size()), values.data(), lengths.data(),
+                                  formats.data(), 0),
+                   c);
+}
+
+db::Result PgConn::run(const Statement& st, std::initializer_list<db::Param> params) {
+    return run(st, std::span<const db::Param>(params.begin(), params.size()));
 }
 
 PgPool::PgPool(std::string url, std::uint32_t size, std::chrono::milliseconds acquire_timeout)
     : url_(std::move(url)), size_(size ? size : 1), timeout_(acquire_timeout) {}
 
-PgPool::~PgPool() = default;
-
 PgPool::Lease PgPool::acquire() {
     std::unique_lock lock(mu_);
     if (!cv_.wait_for(lock, timeout_, [&] { return !idle_.empty() || open_ < size_; }))
-        throw PgError("no PostgreSQL connection free within the acquire timeout", "");
+        throw db::Error("no PostgreSQL connection free within the acquire timeout");
     if (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
@@ -111,8 +90,9 @@ PgPool::Lease PgPool::acquire() {
 void PgPool::give_back(std::unique_ptr<PgConn> c) {
     {
         std::lock_guard lock(mu_);
-        // A broken connection is closed; the next lease opens a fresh one.
-        if (c->ok())
+        // A broken connection is closed (when `c` goes out of scope, outside the lock); the next
+        // lease opens a fresh one.
+        if (c->ok() && PQtransactionStatus(c->connection().raw()) == PQTRANS_IDLE)
             idle_.push_back(std::move(c));
         else
             --open_;

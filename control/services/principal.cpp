@@ -63,19 +63,19 @@ bool has_scope(std::string_view scopes_array, std::string_view scope) {
     return false;
 }
 
-Principal from_row(const Rows& r) {
+Principal from_row(const db::Result& r) {
     Principal p;
     p.authenticated = true;
-    p.user_id = r.str(0, 0);
-    p.tracker_id = r.int64(0, 1);
-    p.username = r.str(0, 2);
-    p.status = r.str(0, 3);
-    p.group_id = r.int64(0, 4);
-    p.group_name = r.str(0, 5);
+    p.user_id = std::string(r.get(0, 0));
+    p.tracker_id = r.get_int64(0, 1);
+    p.username = std::string(r.get(0, 2));
+    p.status = std::string(r.get(0, 3));
+    p.group_id = r.get_int64(0, 4);
+    p.group_name = std::string(r.get(0, 5));
     int col = 7;
-    for (const auto& c : auth::kGroupRightColumns) p.rights.set(static_cast<std::size_t>(c.right), r.boolean(0, col++));
+    for (const auto& c : auth::kGroupRightColumns) p.rights.set(static_cast<std::size_t>(c.right), r.get_bool(0, col++));
     for (const auto& c : auth::kUserRestrictionColumns)
-        if (!r.boolean(0, col++)) p.rights.reset(static_cast<std::size_t>(c.right));
+        if (!r.get_bool(0, col++)) p.rights.reset(static_cast<std::size_t>(c.right));
     // A member who parked the account may sign in to unpark it, and nothing else.
     if (p.status == "parked") p.rights &= auth::RightSet().set(static_cast<std::size_t>(Right::login));
     // Without can_login the group grants nothing at all.
@@ -98,9 +98,9 @@ std::optional<Principal> authenticate(PgConn& db, const http::Request& req) {
     if (token.starts_with(kSessionPrefix)) {
         static const Statement kFind{"principal_by_session", session_sql().c_str()};
         const auto r = db.run(kFind, {hash});
-        if (r.empty()) return std::nullopt;
+        if (r.rows() == 0) return std::nullopt;
         Principal p = from_row(r);
-        p.session_id = r.str(0, 6);
+        p.session_id = std::string(r.get(0, 6));
         // last_seen_at moves at most once a minute, so reading pages does not write a row each time.
         static const Statement kSeen{"session_seen",
                                      "UPDATE user_sessions SET last_seen_at = now() WHERE id = $1 "
@@ -111,10 +111,10 @@ std::optional<Principal> authenticate(PgConn& db, const http::Request& req) {
     if (token.starts_with(kApiTokenPrefix)) {
         static const Statement kFind{"principal_by_api_token", api_token_sql().c_str()};
         const auto r = db.run(kFind, {hash});
-        if (r.empty()) return std::nullopt;
+        if (r.rows() == 0) return std::nullopt;
         Principal p = from_row(r);
-        p.api_token_id = r.str(0, 6);
-        const auto scopes = r.text(0, r.column("scopes"));
+        p.api_token_id = std::string(r.get(0, 6));
+        const auto scopes = r.get(0, r.column("scopes"));
         for (const auto& s : kScopeRights) {
             if (has_scope(scopes, s.scope)) continue;
             for (auto right : s.rights)

@@ -65,23 +65,23 @@ std::string profile_sql() {
     return sql;
 }
 
-void write_field(JsonWriter& w, const Rows& r, int col, Kind kind) {
+void write_field(JsonWriter& w, const db::Result& r, int col, Kind kind) {
     if (r.is_null(0, col)) {
         w.null();
         return;
     }
     switch (kind) {
-        case Kind::text: w.value(r.text(0, col)); break;
-        case Kind::integer: w.value(r.int64(0, col)); break;
-        case Kind::number: w.value(r.real(0, col)); break;
+        case Kind::text: w.value(r.get(0, col)); break;
+        case Kind::integer: w.value(r.get_int64(0, col)); break;
+        case Kind::number: w.value(get_double(r, 0, col)); break;
     }
 }
 
-std::string privacy_json(const Rows& r) {
+std::string privacy_json(const db::Result& r) {
     JsonWriter w;
     w.begin_object();
     int col = 0;
-    for (const char* s : kPrivacySwitches) w.field(s, r.boolean(0, col++));
+    for (const char* s : kPrivacySwitches) w.field(s, r.get_bool(0, col++));
     w.end_object();
     return w.take();
 }
@@ -104,24 +104,24 @@ Response get_me(Ctx& c) {
         "FROM users u JOIN user_groups g ON g.id = u.group_id JOIN user_statistics s ON s.user_id = u.id "
         "WHERE u.id = $1"};
     const auto r = c.db().run(kMe, {c.me()});
-    if (r.empty()) throw ApiError::not_found("no such user");
+    if (r.rows() == 0) throw ApiError::not_found("no such user");
     JsonWriter w;
-    w.begin_object().field("id", r.str(0, 0)).field("tracker_id", r.int64(0, 20)).field("username", r.str(0, 1));
-    w.field("email", r.str(0, 2)).field("status", r.str(0, 3));
-    w.key("group").begin_object().field("id", r.int64(0, 4)).field("name", r.str(0, 5)).end_object();
-    w.field("passkey", r.str(0, 6)).field("announce_url", announce_url(c.app, r.str(0, 6)));
-    w.field("invites_available", r.int64(0, 7)).field("joined_at", r.str(0, 8));
-    w.field("two_factor_enabled", r.boolean(0, 19));
+    w.begin_object().field("id", std::string(r.get(0, 0))).field("tracker_id", r.get_int64(0, 20)).field("username", std::string(r.get(0, 1)));
+    w.field("email", std::string(r.get(0, 2))).field("status", std::string(r.get(0, 3)));
+    w.key("group").begin_object().field("id", r.get_int64(0, 4)).field("name", std::string(r.get(0, 5))).end_object();
+    w.field("passkey", std::string(r.get(0, 6))).field("announce_url", announce_url(c.app, std::string(r.get(0, 6))));
+    w.field("invites_available", r.get_int64(0, 7)).field("joined_at", std::string(r.get(0, 8)));
+    w.field("two_factor_enabled", r.get_bool(0, 19));
     w.key("rights").begin_array();
     for (const auto& col : auth::kGroupRightColumns)
         if (c.who.has(col.right)) w.value(col.column);
     w.end_array();
     w.key("stats").begin_object();
-    w.field("uploaded", r.int64(0, 9)).field("downloaded", r.int64(0, 10));
-    w.field("uploaded_adjusted", r.int64(0, 11)).field("downloaded_adjusted", r.int64(0, 12)).key("ratio");
-    r.is_null(0, 13) ? w.null() : w.value(r.real(0, 13));
-    w.field("bonus_points", r.real(0, 14)).field("seeding", r.int64(0, 15)).field("leeching", r.int64(0, 16));
-    w.field("snatched", r.int64(0, 17)).field("seedtime_seconds", r.int64(0, 18));
+    w.field("uploaded", r.get_int64(0, 9)).field("downloaded", r.get_int64(0, 10));
+    w.field("uploaded_adjusted", r.get_int64(0, 11)).field("downloaded_adjusted", r.get_int64(0, 12)).key("ratio");
+    r.is_null(0, 13) ? w.null() : w.value(get_double(r, 0, 13));
+    w.field("bonus_points", get_double(r, 0, 14)).field("seeding", r.get_int64(0, 15)).field("leeching", r.get_int64(0, 16));
+    w.field("snatched", r.get_int64(0, 17)).field("seedtime_seconds", r.get_int64(0, 18));
     w.end_object().end_object();
     return Response::json(w.take());
 }
@@ -137,7 +137,7 @@ Response get_my_privacy(Ctx& c) {
     static const std::string sql = "SELECT " + privacy_columns() + " FROM user_privacy WHERE user_id = $1";
     static const Statement kGet{"privacy_get", sql.c_str()};
     const auto r = c.db().run(kGet, {c.me()});
-    if (r.empty()) throw ApiError::not_found("no privacy settings");
+    if (r.rows() == 0) throw ApiError::not_found("no privacy settings");
     return Response::json(privacy_json(r));
 }
 
@@ -154,10 +154,10 @@ Response put_my_privacy(Ctx& c) {
         return s + " WHERE user_id = $1 RETURNING " + privacy_columns();
     }();
     static const Statement kPut{"privacy_put", sql.c_str()};
-    std::vector<Param> params{Param(c.me())};
+    std::vector<db::Param> params{db::Param(c.me())};
     for (const char* col : kPrivacySwitches) params.emplace_back(in.optional_bool(col));
     const auto r = c.db().run(kPut, params);
-    if (r.empty()) throw ApiError::not_found("no privacy settings");
+    if (r.rows() == 0) throw ApiError::not_found("no privacy settings");
     return Response::json(privacy_json(r));
 }
 
@@ -165,15 +165,15 @@ Response get_user(Ctx& c) {
     static const std::string sql = profile_sql();
     static const Statement kGet{"profile_get", sql.c_str()};
     const auto r = c.db().run(kGet, {uuid_param(c, 0)});
-    if (r.empty()) throw ApiError::not_found("no such user");
+    if (r.rows() == 0) throw ApiError::not_found("no such user");
     constexpr int n = static_cast<int>(std::size(kProfileFields));
     // The owner and staff see everything; anyone else sees what the owner's switches allow.
-    const bool everything = c.who.is_staff() || r.str(0, 0) == c.me();
+    const bool everything = c.who.is_staff() || std::string(r.get(0, 0)) == c.me();
     JsonWriter w;
     w.begin_object();
     std::vector<const char*> hidden;
     for (int i = 0; i < n; ++i) {
-        if (!everything && !r.boolean(0, n + i)) {
+        if (!everything && !r.get_bool(0, n + i)) {
             hidden.push_back(kProfileFields[i].name);
             continue;
         }
@@ -196,12 +196,12 @@ Response list_groups(Ctx& c) {
     const auto r = c.db().run(kList);
     JsonWriter w;
     w.begin_object().key("groups").begin_array();
-    for (int i = 0; i < r.size(); ++i) {
-        w.begin_object().field("id", r.int64(i, 0)).field("name", r.str(i, 1)).field("slug", r.str(i, 2));
-        w.field("level", r.int64(i, 3)).field("color", r.str(i, 4)).key("rights").begin_array();
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", r.get_int64(i, 0)).field("name", std::string(r.get(i, 1))).field("slug", std::string(r.get(i, 2)));
+        w.field("level", r.get_int64(i, 3)).field("color", std::string(r.get(i, 4))).key("rights").begin_array();
         int col = 5;
         for (const auto& right : auth::kGroupRightColumns)
-            if (r.boolean(i, col++)) w.value(right.column);
+            if (r.get_bool(i, col++)) w.value(right.column);
         w.end_array().end_object();
     }
     w.end_array().end_object();

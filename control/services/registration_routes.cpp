@@ -27,11 +27,12 @@ std::pair<std::optional<std::string>, std::string> take_invite(PgConn& db, const
                                  "SELECT id, inviter_id, expires_at <= now(), used_at IS NOT NULL, revoked_at IS NOT NULL "
                                  "FROM invites WHERE code_hash = $1::bytea FOR UPDATE"};
     const auto r = db.run(kFind, {token_hash_param(code)});
-    if (r.empty()) throw ApiError(422, "invalid_invite", "no such invite code");
-    if (r.boolean(0, 3)) throw ApiError(409, "invite_used", "this invite has already been used");
-    if (r.boolean(0, 4)) throw ApiError(410, "invite_revoked", "this invite was revoked");
-    if (r.boolean(0, 2)) throw ApiError(410, "invite_expired", "this invite has expired");
-    return {r.opt_str(0, 1), r.str(0, 0)};
+    if (r.rows() == 0) throw ApiError(422, "invalid_invite", "no such invite code");
+    if (r.get_bool(0, 3)) throw ApiError(409, "invite_used", "this invite has already been used");
+    if (r.get_bool(0, 4)) throw ApiError(410, "invite_revoked", "this invite was revoked");
+    if (r.get_bool(0, 2)) throw ApiError(410, "invite_expired", "this invite has expired");
+    const auto inviter = r.get_optional(0, 1);
+    return {inviter ? std::optional<std::string>(*inviter) : std::nullopt, std::string(r.get(0, 0))};
 }
 
 void mail_verification(Ctx& c, const UserRef& user) {
@@ -81,7 +82,7 @@ Response post_register(Ctx& c) {
         throw ApiError(403, "invite_required", "registration needs an invite");
     }
     static const Statement kCount{"users_enabled_count", "SELECT count(*) FROM users WHERE is_enabled"};
-    if (const auto max = site_setting(db, "site.max_users"); max && db.run(kCount).int64(0, 0) >= std::stoll(*max))
+    if (const auto max = site_setting(db, "site.max_users"); max && db.run(kCount).get_int64(0, 0) >= std::stoll(*max))
         throw ApiError(403, "registration_full", "the site has reached its member limit");
 
     const auto created = create_user(db, user);
@@ -114,14 +115,14 @@ Response post_verify_email(Ctx& c) {
                                 "AND purpose = 'email_verification' AND used_at IS NULL AND expires_at > now() "
                                 "RETURNING user_id"};
     const auto r = db.run(kUse, {token_hash_param(token)});
-    if (r.empty()) throw ApiError(422, "invalid_token", "the code is wrong, expired or already used");
+    if (r.rows() == 0) throw ApiError(422, "invalid_token", "the code is wrong, expired or already used");
     static const Statement kActivate{"user_activate",
                                      "UPDATE users SET status = 'active', email_verified_at = now() "
                                      "WHERE id = $1 AND status = 'unconfirmed' AND deleted_at IS NULL RETURNING username"};
-    const auto u = db.run(kActivate, {r.str(0, 0)});
+    const auto u = db.run(kActivate, {std::string(r.get(0, 0))});
     tx.commit();
     JsonWriter w;
-    w.begin_object().field("verified", true).field("username", u.empty() ? "" : u.str(0, 0)).end_object();
+    w.begin_object().field("verified", true).field("username", (u.rows() == 0) ? "" : std::string(u.get(0, 0))).end_object();
     return Response::json(w.take());
 }
 

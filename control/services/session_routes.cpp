@@ -69,22 +69,22 @@ std::optional<Account> find_account(Ctx& c, const std::string& login) {
         "WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) AND u.deleted_at IS NULL "
         "ORDER BY lower(u.username) = lower($1) DESC LIMIT 1"};
     const auto r = c.db().run(kFind, {login});
-    if (r.empty()) return std::nullopt;
+    if (r.rows() == 0) return std::nullopt;
     Account a;
-    a.id = r.str(0, 0);
-    a.password_hash = r.str(0, 1);
-    a.status = r.str(0, 2);
-    a.can_login = r.boolean(0, 3);
+    a.id = std::string(r.get(0, 0));
+    a.password_hash = std::string(r.get(0, 1));
+    a.status = std::string(r.get(0, 2));
+    a.can_login = r.get_bool(0, 3);
     a.has_2fa = !r.is_null(0, 4);
     if (a.has_2fa) {
-        a.secret = r.str(0, 4);
-        a.algorithm = r.str(0, 5);
-        a.digits = static_cast<unsigned>(r.int64(0, 6));
-        a.period = static_cast<std::uint32_t>(r.int64(0, 7));
-        if (!r.is_null(0, 8)) a.last_step = static_cast<std::uint64_t>(r.int64(0, 8));
+        a.secret = std::string(r.get(0, 4));
+        a.algorithm = std::string(r.get(0, 5));
+        a.digits = static_cast<unsigned>(r.get_int64(0, 6));
+        a.period = static_cast<std::uint32_t>(r.get_int64(0, 7));
+        if (!r.is_null(0, 8)) a.last_step = static_cast<std::uint64_t>(r.get_int64(0, 8));
     }
-    a.totp_locked = r.boolean(0, 9);
-    a.username = r.str(0, 10);
+    a.totp_locked = r.get_bool(0, 9);
+    a.username = std::string(r.get(0, 10));
     return a;
 }
 
@@ -110,7 +110,7 @@ bool second_factor(Ctx& c, const Account& a, const std::optional<std::string>& c
             static const Statement kUse{"totp_use",
                                         "UPDATE user_2fa SET last_used_step = $2, last_used_at = now(), failed_attempts = 0, "
                                         "locked_until = NULL WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2)"};
-            ok = c.db().run(kUse, {a.id, static_cast<std::int64_t>(*step)}).affected() == 1;
+            ok = c.db().run(kUse, {a.id, static_cast<std::int64_t>(*step)}).affected_rows() == 1;
         }
     } else if (backup) {
         std::string normal = lower(*backup);
@@ -118,7 +118,7 @@ bool second_factor(Ctx& c, const Account& a, const std::optional<std::string>& c
         static const Statement kBackup{"totp_backup_use",
                                        "UPDATE user_2fa SET backup_codes = array_remove(backup_codes, $2), last_used_at = now(), "
                                        "failed_attempts = 0, locked_until = NULL WHERE user_id = $1 AND $2 = ANY(backup_codes)"};
-        ok = c.db().run(kBackup, {a.id, auth::to_hex(auth::sha256(normal))}).affected() == 1;
+        ok = c.db().run(kBackup, {a.id, auth::to_hex(auth::sha256(normal))}).affected_rows() == 1;
     }
     if (!ok) {
         static const Statement kFail{
@@ -212,7 +212,7 @@ Response post_login(Ctx& c) {
     record_attempt(c, account->id, login, nullptr);
 
     JsonWriter w;
-    w.begin_object().field("token", token).field("session_id", s.str(0, 0)).field("expires_at", s.str(0, 1));
+    w.begin_object().field("token", token).field("session_id", std::string(s.get(0, 0))).field("expires_at", std::string(s.get(0, 1)));
     w.key("user").begin_object().field("id", account->id).field("username", account->username).end_object();
     w.end_object();
     auto res = Response::json(w.take());
@@ -250,19 +250,19 @@ Response list_sessions(Ctx& c) {
                                       static_cast<std::int64_t>(page.offset())});
     JsonWriter w;
     w.begin_object().key("sessions").begin_array();
-    for (int i = 0; i < r.size(); ++i) {
-        w.begin_object().field("id", r.str(i, 0));
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", std::string(r.get(i, 0)));
         w.key("device_name");
-        r.is_null(i, 1) ? w.null() : w.value(r.text(i, 1));
+        r.is_null(i, 1) ? w.null() : w.value(r.get(i, 1));
         w.key("user_agent");
-        r.is_null(i, 2) ? w.null() : w.value(r.text(i, 2));
+        r.is_null(i, 2) ? w.null() : w.value(r.get(i, 2));
         w.key("ip");
-        r.is_null(i, 3) ? w.null() : w.value(r.text(i, 3));
-        w.field("created_at", r.str(i, 4)).field("last_seen_at", r.str(i, 5)).field("expires_at", r.str(i, 6));
-        w.field("current", r.str(i, 0) == c.who.session_id).end_object();
+        r.is_null(i, 3) ? w.null() : w.value(r.get(i, 3));
+        w.field("created_at", std::string(r.get(i, 4))).field("last_seen_at", std::string(r.get(i, 5))).field("expires_at", std::string(r.get(i, 6)));
+        w.field("current", std::string(r.get(i, 0)) == c.who.session_id).end_object();
     }
     w.end_array();
-    page.write(w, r.empty() ? 0 : static_cast<std::uint64_t>(r.int64(0, 7)));
+    page.write(w, (r.rows() == 0) ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 7)));
     w.end_object();
     return Response::json(w.take());
 }
@@ -271,7 +271,7 @@ Response delete_session(Ctx& c) {
     static const Statement kRevoke{"session_revoke_own",
                                    "UPDATE user_sessions SET revoked_at = now(), revoked_reason = 'revoked by owner' "
                                    "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL"};
-    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected() == 0) throw ApiError::not_found("no such session");
+    if (c.db().run(kRevoke, {uuid_param(c, 0), c.me()}).affected_rows() == 0) throw ApiError::not_found("no such session");
     return Response::no_content();
 }
 

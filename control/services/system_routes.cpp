@@ -16,7 +16,7 @@ Response get_health(Ctx& c) {
     static const Statement kPing{"health_ping", "SELECT 1"};
     try {
         c.db().run(kPing);
-    } catch (const PgError& e) {
+    } catch (const db::Error& e) {
         return Response::error(503, "database_unavailable", std::string("PostgreSQL: ") + e.what());
     }
     JsonWriter w;
@@ -33,10 +33,10 @@ Response get_metrics(Ctx& c) {
 
 namespace {
 
-Response settings_json(const Rows& r) {
+Response settings_json(const db::Result& r) {
     JsonWriter w;
     w.begin_object().key("settings").begin_object();
-    for (int i = 0; i < r.size(); ++i) w.key(r.text(i, 0)).raw(r.text(i, 1));
+    for (int i = 0; i < r.rows(); ++i) w.key(r.get(i, 0)).raw(r.get(i, 1));
     w.end_object().end_object();
     return Response::json(w.take());
 }
@@ -61,7 +61,7 @@ Response put_setting(Ctx& c) {
                                 "UPDATE site_settings SET value = $2::jsonb, updated_by = $3 WHERE key = $1 "
                                 "RETURNING key, value::text"};
     const auto r = c.db().run(kPut, {c.req.params.at(0), *value, c.me()});
-    if (r.empty()) throw ApiError::not_found("no such setting");
+    if (r.rows() == 0) throw ApiError::not_found("no such setting");
     return settings_json(r);
 }
 
