@@ -20,11 +20,16 @@ using Clock = std::chrono::steady_clock;
 // The dataplane's segment, attached with whatever sizes it was created with. `inode` tells when
 // the dataplane replaced it (recreated with other sizes): the thread then attaches again.
 struct Attached {
-    std::unique_ptr<shm::Segment> segment;
-    ino_t inode = 0;
+    std::unique_ptr<shm::Segment> owned;
+    shm::Segment* segment = nullptr;
+    ino_t inode = 0;  // 0: given by the caller, never replaced under us
 };
 
-std::string attach(const std::string& path, Attached& out) {
+std::string attach(const std::string& path, shm::Segment* given, Attached& out) {
+    if (given) {
+        out.segment = given;
+        return {};
+    }
     shm::SegmentLocation where;
     auto slash = path.rfind('/');
     where.name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -34,12 +39,14 @@ std::string attach(const std::string& path, Attached& out) {
     if (!opened.segment) return opened.error;
     struct stat st{};
     if (stat(opened.segment->path().c_str(), &st) != 0) return "segment vanished: " + opened.segment->path();
-    out.segment = std::move(opened.segment);
+    out.owned = std::move(opened.segment);
+    out.segment = out.owned.get();
     out.inode = st.st_ino;
     return {};
 }
 
 bool replaced(const Attached& a) {
+    if (a.inode == 0) return false;
     struct stat st{};
     return stat(a.segment->path().c_str(), &st) != 0 || st.st_ino != a.inode;
 }
@@ -61,12 +68,13 @@ void register_options(options::Registry& r, SyncConfig& c) {
 
 struct SyncService::Threads {
     SyncConfig config;
+    shm::Segment* given;
     SyncMetrics& metrics;
     StopSignal stop;
     std::thread loader_thread;
     std::thread flusher_thread;
 
-    Threads(const SyncConfig& c, SyncMetrics& m) : config(c), metrics(m) {}
+    Threads(const SyncConfig& c, shm::Segment* g, SyncMetrics& m) : config(c), given(g), metrics(m) {}
 
     void run_loader() {
         Backoff backoff(100, config.retry_max_ms);
@@ -85,7 +93,7 @@ struct SyncService::Threads {
     // One connection's life: full load, then notifications until something fails or stop.
     std::string loader_session() {
         Attached seg;
-        if (auto err = attach(config.shm_path, seg); !err.empty()) return err;
+        if (auto err = attach(config.shm_path, given, seg); !err.empty()) return err;
         PgConn pg(config.database_url);
         if (!pg.ok()) return "connecting: " + pg.error();
         if (!pg.exec("LISTEN swarmline_sync")) return "LISTEN: " + pg.error();
@@ -132,7 +140,7 @@ struct SyncService::Threads {
 
     std::string flusher_session() {
         Attached seg;
-        if (auto err = attach(config.shm_path, seg); !err.empty()) return err;
+        if (auto err = attach(config.shm_path, given, seg); !err.empty()) return err;
         PgConn pg(config.database_url);
         if (!pg.ok()) return "connecting: " + pg.error();
         Flusher flusher(*seg.segment, FlushOptions{config.flush_batch_events, config.record_announces}, metrics);
@@ -161,12 +169,12 @@ struct SyncService::Threads {
 SyncService::SyncService() = default;
 SyncService::~SyncService() { stop(); }
 
-std::string SyncService::start(const SyncConfig& config) {
+std::string SyncService::start(const SyncConfig& config, shm::Segment* segment) {
     if (threads_) return "the sync is already running";
     if (config.database_url.empty()) return "no database URL for the sync";
-    if (config.shm_path.empty()) return "no shared-memory segment path (shm)";
+    if (!segment && config.shm_path.empty()) return "no shared-memory segment path (shm)";
     if (config.flush_batch_events == 0) return "sync-flush-batch-events must be at least 1";
-    threads_ = std::make_unique<Threads>(config, metrics_);
+    threads_ = std::make_unique<Threads>(config, segment, metrics_);
     threads_->loader_thread = std::thread([t = threads_.get()] { t->run_loader(); });
     threads_->flusher_thread = std::thread([t = threads_.get()] { t->run_flusher(); });
     return {};

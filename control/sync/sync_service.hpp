@@ -18,6 +18,9 @@
 namespace swarmline::options {
 class Registry;
 }
+namespace swarmline::shm {
+class Segment;
+}
 
 namespace swarmline::control::sync {
 
@@ -47,7 +50,9 @@ public:
 
     // Starts the loader and flusher threads. Returns "" on success, else why the configuration is
     // unusable. PostgreSQL or the segment being unavailable is not an error: the threads retry.
-    std::string start(const SyncConfig& config);
+    // `segment`: a segment this process already has open (it must outlive stop()); when null, the
+    // threads attach to config.shm_path themselves, and again whenever the dataplane replaces it.
+    std::string start(const SyncConfig& config, shm::Segment* segment = nullptr);
     // Asks both threads to finish their current transaction and joins them. Idempotent.
     void stop();
 
