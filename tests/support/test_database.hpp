@@ -1,7 +1,8 @@
 // A throw-away PostgreSQL database per test: created with a unique name on the server that
 // SWARMLINE_TEST_DATABASE_URL points at (a superuser URL), migrated with the project's migrations
 // by the real runner, and dropped again (WITH (FORCE)) when the object goes away. Tests that use it
-// run in parallel without seeing each other.
+// run in parallel without seeing each other. A migrated database is a copy of a template database
+// (swarmline_tpl_<month>_<digest of the migrations>) built once by the first test that needs it.
 //
 //   class MyTest : public swarmline::test::DatabaseTest {};     // skips when the variable is unset
 //   TEST_F(MyTest, Works) { auto conn = database().connect(); ... database().url() ... }
