@@ -75,7 +75,7 @@ void Config::register_options(options::Registry& r) {
     r.add("peers-per-torrent", "when non-zero, peers = torrents x this (overrides --peers)", &peers_per_torrent);
     r.add("seeder-percent", "share of peers that are seeders (left = 0)", &seeder_percent);
     r.add("pareto-shape", "popularity skew: torrents drawn from Pareto(1, shape) capped at 101 and mapped "
-          "onto the torrent range; smaller is more skewed", &pareto_shape);
+          "onto the torrent range; larger crowds more peers onto the first torrents; 0: uniform", &pareto_shape);
     r.add("numwant", "peers wanted per announce", &numwant);
     r.add("scrape-max-hashes", "a scrape asks for 1..this many info_hashes (BEP 15 allows 74)", &scrape_max_hashes);
     r.add("weight-announce", "share of announces in the request mix", &weight_announce);
@@ -117,8 +117,8 @@ std::string Config::resolve() {
     if (completed_permille + stopped_permille > 1000) return "--completed-permille + --stopped-permille exceed 1000";
     double shape = 0;
     if (auto [p, ec] = std::from_chars(pareto_shape.data(), pareto_shape.data() + pareto_shape.size(), shape);
-        ec != std::errc{} || p != pareto_shape.data() + pareto_shape.size() || !(shape > 0))
-        return "--pareto-shape must be a positive number";
+        ec != std::errc{} || p != pareto_shape.data() + pareto_shape.size() || !(shape >= 0))
+        return "--pareto-shape must be a number, 0 or more";
     workload = {torrents, peers, seeder_percent, shape, seed};
 
     targets.clear();

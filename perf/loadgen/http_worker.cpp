@@ -30,6 +30,8 @@ constexpr std::uint64_t kExpireEveryNs = 20'000'000;
 constexpr int kEvents = 64;
 // Enough for an announce reply (about 14 tokens) and a scrape of 74 files (3 + 74 * 8).
 constexpr std::size_t kTokens = 640;
+// Sets HTTP peers' ids apart from UDP peers' of the same index and address (Workload::peer_id).
+constexpr std::uint32_t kHttpSources = 1u << 31;
 
 // Appends to a fixed buffer; overflow is remembered and turns the whole request into "not built".
 struct Appender {
@@ -177,7 +179,8 @@ std::size_t HttpWorker::build(Connection& c, char* out, std::size_t cap) {
         }
         const std::uint32_t peer = c.peers.global(local);
         proto::Announce an;
-        traffic_.announce(peer, local, rng_, an);
+        const auto source = static_cast<std::uint32_t>(&c - connections_.data()) + index_ * config_.in_flight;
+        traffic_.announce(peer, local, kHttpSources | source, rng_, an);
         const auto& path = announce_paths_[t][peer % announce_paths_[t].size()];
         a.str("GET ");
         a.str(path);
@@ -292,8 +295,11 @@ bool HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed,
             ++counters.invalid;
         } else {
             const proto::bencode::Document doc(body, std::span(tokens.data(), res.count));
-            if (doc.find(0, "failure reason") || head.status != 200) {
+            const auto failure = doc.find(0, "failure reason");
+            if (failure || head.status != 200) {
                 ++counters.error_responses[k];
+                counters.note_error(failure && doc[*failure].type == proto::bencode::Type::string ? doc.str(*failure)
+                                                                                                 : "HTTP status not 200");
             } else {
                 ++counters.responses[k];
                 if (c.kind == Kind::announce) {

@@ -49,6 +49,7 @@ void print_text(std::ostream& out, const Config& config, const RunSummary& s) {
         << ", send errors: " << c.send_errors << ", unsent (window full): " << c.unsent
         << ", reconnects: " << c.reconnects << ", non-canonical bencode: " << c.noncanonical
         << ", outstanding at end: " << c.outstanding_at_end << "\n";
+    if (c.first_error[0] != 0) out << "first error answer: " << c.first_error.data() << "\n";
     if (c.responses[1] > 0)
         out << "peers per announce response: " << fmt("%.2f", static_cast<double>(c.response_peers) / static_cast<double>(c.responses[1])) << "\n";
     out << "latency (us)        p50      p99     p999      max\n";
@@ -88,7 +89,8 @@ void print_json(std::ostream& out, const Config& config, const RunSummary& s) {
         << ",\"error_responses\":" << sum(c.error_responses) << ",\"timeouts\":" << sum(c.timeouts)
         << ",\"late\":" << c.late << ",\"invalid\":" << c.invalid << ",\"send_errors\":" << c.send_errors
         << ",\"unsent\":" << c.unsent << ",\"reconnects\":" << c.reconnects << ",\"noncanonical\":" << c.noncanonical
-        << ",\"outstanding_at_end\":" << c.outstanding_at_end << ",\"response_peers\":" << c.response_peers;
+        << ",\"outstanding_at_end\":" << c.outstanding_at_end << ",\"response_peers\":" << c.response_peers
+        << ",\"first_error\":\"" << json_escape(c.first_error.data()) << "\"";
     out << ",\"latency_us\":{\"p50\":" << fmt("%.1f", us(s.all.quantile(0.5))) << ",\"p99\":"
         << fmt("%.1f", us(s.all.quantile(0.99))) << ",\"p999\":" << fmt("%.1f", us(s.all.quantile(0.999)))
         << ",\"max\":" << fmt("%.1f", us(s.all.max())) << "}";

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #include "histogram.hpp"
 
@@ -26,6 +28,16 @@ struct Counters {
     std::uint64_t noncanonical = 0;  // HTTP: answers whose bencode is valid but not canonical
     std::uint64_t response_peers = 0;
     std::uint64_t outstanding_at_end = 0;
+    // The text of the first error answer (BEP 15 message or bencoded failure reason), which
+    // usually says why all the others came; empty when there was none.
+    std::array<char, 96> first_error{};
+
+    void note_error(std::string_view message) noexcept {
+        if (first_error[0] != 0) return;
+        const std::size_t n = message.size() < first_error.size() - 1 ? message.size() : first_error.size() - 1;
+        std::memcpy(first_error.data(), message.data(), n);
+        first_error[n] = 0;
+    }
 
     void add(const Counters& o) noexcept {
         for (std::size_t k = 0; k < kKinds; ++k) {
@@ -42,6 +54,7 @@ struct Counters {
         noncanonical += o.noncanonical;
         response_peers += o.response_peers;
         outstanding_at_end += o.outstanding_at_end;
+        if (first_error[0] == 0) first_error = o.first_error;
     }
 };
 

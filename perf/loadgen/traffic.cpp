@@ -16,7 +16,8 @@ Kind Traffic::next_kind(Rng& rng, bool with_connect) const noexcept {
     return Kind::connect;
 }
 
-void Traffic::announce(std::uint32_t peer, std::uint32_t local, Rng& rng, proto::Announce& out) noexcept {
+void Traffic::announce(std::uint32_t peer, std::uint32_t local, std::uint32_t source, Rng& rng,
+                       proto::Announce& out) noexcept {
     Peer& p = workload_.peer(peer);
     proto::Event event = proto::Event::none;
     if (config_.fill || !p.active) {
@@ -37,7 +38,7 @@ void Traffic::announce(std::uint32_t peer, std::uint32_t local, Rng& rng, proto:
     }
     out = proto::Announce{};
     out.info_hash = workload_.info_hash(p.torrent);
-    out.peer_id = workload_.peer_id(peer);
+    out.peer_id = workload_.peer_id(peer, source);
     out.uploaded = std::uint64_t{peer % 997} << 20;
     out.downloaded = p.seeder ? std::uint64_t{1} << 30 : std::uint64_t{peer % 991} << 20;
     out.left = p.seeder ? 0 : std::uint64_t{1} << 30;

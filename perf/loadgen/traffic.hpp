@@ -19,9 +19,11 @@ public:
 
     // The kind of the next request. Over HTTP the connect weight is ignored.
     [[nodiscard]] Kind next_kind(Rng& rng, bool with_connect) const noexcept;
-    // Fills `out` for peer `peer` (the `local`-th peer of its owner), with the event its state
-    // calls for (or `started` in fill mode), and advances that state.
-    void announce(std::uint32_t peer, std::uint32_t local, Rng& rng, proto::Announce& out) noexcept;
+    // Fills `out` for peer `peer` (the `local`-th peer of its owner, sending from `source`, see
+    // Workload::peer_id), with the event its state calls for (or `started` in fill mode), and
+    // advances that state.
+    void announce(std::uint32_t peer, std::uint32_t local, std::uint32_t source, Rng& rng,
+                  proto::Announce& out) noexcept;
     // Fills `out` with 1..scrape-max-hashes popular info_hashes; returns how many.
     std::size_t scrape(Rng& rng, std::span<proto::InfoHash> out) const noexcept;
 

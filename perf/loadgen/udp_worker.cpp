@@ -53,6 +53,7 @@ std::string UdpWorker::open() {
         const std::uint32_t global = index_ * per_worker + i;
         s.target = &config_.targets[global % config_.targets.size()];
         s.peers = PeerRange(traffic_.workload().peer_count(), global, stride);
+        s.source = global;
         s.slots.resize(config_.in_flight);
         s.free_slots.reserve(config_.in_flight);
         for (std::uint32_t k = config_.in_flight; k-- > 0;) s.free_slots.push_back(static_cast<std::uint16_t>(k));
@@ -122,7 +123,7 @@ std::size_t UdpWorker::build(Socket& s, std::uint64_t now, std::uint64_t sent_ns
             const std::uint32_t local = config_.fill ? s.peers.next_fill++ : rng_.below(s.peers.count);
             const std::uint32_t peer = s.peers.global(local);
             proto::Announce a;
-            traffic_.announce(peer, local, rng_, a);
+            traffic_.announce(peer, local, s.source, rng_, a);
             const auto& urls = url_data_[static_cast<std::size_t>(s.target - config_.targets.data())];
             n = proto::udp::encode_announce(out, s.connection_id, tid, a, urls[peer % urls.size()]);
             break;
@@ -184,6 +185,7 @@ void UdpWorker::receive(Socket& s, WorkerResult& out) {
             out.latency[k].record(now > slot.sent_ns ? now - slot.sent_ns : 0);
             if (r.action == proto::udp::Action::error) {
                 ++c.error_responses[k];
+                c.note_error(r.message);
                 continue;
             }
             if (static_cast<std::size_t>(r.action) != k) {

@@ -43,6 +43,7 @@ private:
         std::vector<Slot> slots;
         std::vector<std::uint16_t> free_slots;
         PeerRange peers;
+        std::uint32_t source = 0;  // this socket's index over all workers
     };
 
     // Encodes the next request of `s` into `buf`; 0 when the socket cannot send now.

@@ -39,8 +39,8 @@ proto::InfoHash Workload::info_hash(std::uint32_t torrent) const noexcept {
     return derive<proto::InfoHash>(config_.seed, 1, torrent);
 }
 
-proto::PeerId Workload::peer_id(std::uint32_t peer) const noexcept {
-    auto id = derive<proto::PeerId>(config_.seed, 2, peer);
+proto::PeerId Workload::peer_id(std::uint32_t peer, std::uint32_t source) const noexcept {
+    auto id = derive<proto::PeerId>(config_.seed, 2, (std::uint64_t{source} << 32) | peer);
     // An Azureus-style client prefix, as real clients send and client allow lists match.
     constexpr char kPrefix[] = "-SL0001-";
     for (std::size_t i = 0; i < sizeof(kPrefix) - 1; ++i) id[i] = static_cast<std::uint8_t>(kPrefix[i]);
@@ -48,6 +48,7 @@ proto::PeerId Workload::peer_id(std::uint32_t peer) const noexcept {
 }
 
 std::uint32_t Workload::popular_torrent(Rng& rng) const noexcept {
+    if (config_.pareto_shape == 0) return rng.below(config_.torrents);
     const double u = 1.0 - rng.unit();  // (0, 1]
     const double x = std::pow(u, -1.0 / config_.pareto_shape);
     const double p = (std::fmin(x, 101.0) - 1.0) / 100.0;

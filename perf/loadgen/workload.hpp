@@ -57,15 +57,20 @@ public:
     [[nodiscard]] Peer& peer(std::uint32_t i) noexcept { return peers_[i]; }
 
     [[nodiscard]] proto::InfoHash info_hash(std::uint32_t torrent) const noexcept;
-    [[nodiscard]] proto::PeerId peer_id(std::uint32_t peer) const noexcept;
+    // A peer's id depends on the address it announces from (`source`: which socket or connection,
+    // and which protocol): runs with another layout are other peers, so a tracker that refuses a
+    // peer_id moving between addresses (ours does) sees no conflict between runs.
+    [[nodiscard]] proto::PeerId peer_id(std::uint32_t peer, std::uint32_t source) const noexcept;
     // The announced port of the `local`-th peer of one socket (one source address): distinct for
-    // 64000 peers in a row, which keeps peers of one torrent apart on trackers that key peers by
-    // address and port (opentracker).
+    // 32000 peers in a row, which keeps peers of one torrent apart on trackers that key peers by
+    // address and port (opentracker); in 28000..59999, clear of the privileged ports and of the
+    // services and P2P ports trackers refuse (6881-6889, 8080, 11211, 27017, ...).
     [[nodiscard]] static std::uint16_t port(std::uint32_t local) noexcept {
-        return static_cast<std::uint16_t>(1024 + local % 64000);
+        return static_cast<std::uint16_t>(28000 + local % 32000);
     }
     // A torrent drawn with the popularity skew: Pareto(scale 1, shape) capped at 101 and mapped
-    // linearly onto the torrent range (aquatic's earlier load tester), so low indices are hot.
+    // linearly onto the torrent range (aquatic's earlier load tester), so low indices are hot;
+    // shape 0 draws uniformly.
     [[nodiscard]] std::uint32_t popular_torrent(Rng& rng) const noexcept;
 
     // Writes every info_hash as 40 hex digits, one a line (opentracker's whitelist format).
