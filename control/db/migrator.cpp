@@ -66,7 +66,8 @@ namespace {
 // Session-level advisory lock, released on every way out (a lost connection releases it too).
 class MigrationLock {
 public:
-    MigrationLock(Connection& conn) : conn_(conn), id_(migration_lock_id(conn.database())) {
+    explicit MigrationLock(Connection& conn)
+        : conn_(conn), id_(migration_lock_id(std::string(conn.exec("SELECT current_database()").get(0, 0)))) {
         conn_.exec_params("SELECT pg_advisory_lock($1)", {id_});
     }
     MigrationLock(const MigrationLock&) = delete;
