@@ -10,6 +10,7 @@ PgConn::PgConn(const std::string& url) : c_(PQconnectdb(url.c_str())) {
         error_ = "out of memory";
     } else if (PQstatus(c_.get()) != CONNECTION_OK) {
         error_ = PQerrorMessage(c_.get());
+        while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
     }
 }
 
@@ -75,6 +76,7 @@ bool PgConn::copy_in(std::string_view copy_sql, std::string_view data) {
 bool PgConn::drain_notifications(std::vector<std::string>& out) {
     if (!PQconsumeInput(c_.get())) {
         error_ = PQerrorMessage(c_.get());
+        while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
         return false;
     }
     while (PGnotify* n = PQnotifies(c_.get())) {

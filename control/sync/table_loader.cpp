@@ -240,20 +240,23 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
     auto r = pg.exec_params(sql, params);
     if (!r) return "loading torrents: " + pg.error();
 
-    auto& table = segment_.torrents();
-    std::unordered_map<shm::TorrentId, TorrentKeys> seen;
-    std::uint32_t full = 0;
+    struct Row {
+        TorrentKeys keys;
+        shm::TorrentEntry entry;
+    };
+    std::vector<Row> rows;
+    rows.reserve(static_cast<std::size_t>(PQntuples(r.get())));
     for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
         const PGresult* res = r.get();
-        const auto id = static_cast<shm::TorrentId>(cell_u64(res, i, 0));
-        TorrentKeys keys{};
+        Row row{};
+        auto& keys = row.keys;
         std::array<std::uint8_t, 32> v2{};
         if (!cell_bytes(res, i, 1, keys.v1.data(), keys.v1.size())) continue;  // the schema checks 20 bytes
         keys.has_v2 = cell_bytes(res, i, 2, v2.data(), v2.size());
         if (keys.has_v2) std::memcpy(keys.v2.data(), v2.data(), keys.v2.size());  // BEP 52: truncated to 20
 
-        shm::TorrentEntry e{};
-        e.torrent_id = id;
+        auto& e = row.entry;
+        e.torrent_id = static_cast<shm::TorrentId>(cell_u64(res, i, 0));
         auto status = cell(res, i, 3);
         if (cell_bool(res, i, 4)) {
             e.state = shm::TorrentState::deleted;
@@ -269,7 +272,18 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
         e.freeleech_pct = static_cast<std::uint8_t>(std::min<std::uint64_t>(cell_u64(res, i, 7), 100));
         e.freeleech_until = clamp32(cell_u64(res, i, 8));
         e.upload_factor_pct = cell_bool(res, i, 9) ? 200 : 100;
+        rows.push_back(row);
+    }
+    // A deletion reason the rules do not hold yet is published before the torrent that names it.
+    if (reasons_changed_) {
+        if (auto err = load_rules(pg); !err.empty()) return err;
+    }
 
+    auto& table = segment_.torrents();
+    std::unordered_map<shm::TorrentId, TorrentKeys> seen;
+    std::uint32_t full = 0;
+    for (const auto& [keys, e] : rows) {
+        const auto id = e.torrent_id;
         if (auto old = torrent_keys_.find(id); old != torrent_keys_.end()) {
             if (old->second.v1 != keys.v1) table.erase(old->second.v1);
             if (old->second.has_v2 && (!keys.has_v2 || old->second.v2 != keys.v2)) table.erase(old->second.v2);

@@ -1,0 +1,205 @@
+// The SyncService as `serve` runs it (its own threads, LISTEN/NOTIFY, periodic flushes) against a
+// segment the dataplane's Gate and Shards use at the same time:
+//  - a change in PostgreSQL is enforced by the Gate within one second;
+//  - PostgreSQL stopped while announces keep coming, then started: totals exact.
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "support/test_database.hpp"
+#include "sync/sync_service.hpp"
+#include "sync_fixture.hpp"
+
+namespace swarmline::control::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Polls `ready` until it holds or `cap` passes (a cap against hanging, not a speed requirement).
+template <class F>
+bool eventually(F&& ready, std::chrono::milliseconds cap = std::chrono::seconds(60)) {
+    const auto end = Clock::now() + cap;
+    while (!ready()) {
+        if (Clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+SyncConfig config_for(const std::string& url) {
+    SyncConfig c;
+    c.database_url = url;
+    c.flush_interval_ms = 20;
+    c.retry_max_ms = 500;
+    return c;
+}
+
+class ServiceTest : public swarmline::test::DatabaseTest {};
+
+TEST_F(ServiceTest, ChangesInPostgresAreEnforcedByTheGateWithinOneSecond) {
+    testing::TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    SyncService service;
+    ASSERT_EQ(service.start(config_for(database().url()), &seg.segment()), "");
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; }));
+
+    testing::Announcer an(seg.segment());
+    ASSERT_EQ(an.admit(alice, movie).outcome, swarm::Outcome::ok);
+
+    // Each change below must reach the Gate in under a second (issue 7: "enforced by the
+    // dataplane within 1 second").
+    auto enforced_within_a_second = [&](auto&& sql, swarm::Outcome want) {
+        conn.exec(sql);
+        const auto t0 = Clock::now();
+        bool seen = eventually([&] { return an.admit(alice, movie).outcome == want; }, std::chrono::seconds(10));
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+        EXPECT_TRUE(seen) << sql;
+        EXPECT_LT(took.count(), 1000) << sql;
+    };
+    enforced_within_a_second("UPDATE users SET status = 'disabled' WHERE username = 'alice'", swarm::Outcome::failure);
+    enforced_within_a_second("UPDATE users SET status = 'active' WHERE username = 'alice'", swarm::Outcome::ok);
+    enforced_within_a_second(
+        "INSERT INTO bans (ban_type, user_id, reason) SELECT 'account', id, 'test' FROM users WHERE username = 'alice'",
+        swarm::Outcome::failure);
+    enforced_within_a_second("UPDATE bans SET lifted_at = now()", swarm::Outcome::ok);
+    enforced_within_a_second("UPDATE user_groups SET can_login = false WHERE is_default", swarm::Outcome::failure);
+    enforced_within_a_second("UPDATE user_groups SET can_login = true WHERE is_default", swarm::Outcome::ok);
+    enforced_within_a_second("UPDATE torrents SET deleted_at = now(), deletion_reason = 'Dupe'", swarm::Outcome::failure);
+    EXPECT_NE(an.admit(alice, movie).message.find("Dupe"), std::string_view::npos);
+    enforced_within_a_second("UPDATE torrents SET deleted_at = NULL, deletion_reason = NULL", swarm::Outcome::ok);
+    enforced_within_a_second("INSERT INTO bans (ban_type, ip_range, reason) VALUES ('ip', '127.0.0.0/8', 'test')",
+                             swarm::Outcome::failure);
+    enforced_within_a_second("DELETE FROM bans WHERE ban_type = 'ip'", swarm::Outcome::ok);
+    enforced_within_a_second("UPDATE users SET passkey = repeat('z', 32) WHERE username = 'alice'",
+                             swarm::Outcome::failure);  // the old passkey stops working
+    service.stop();
+}
+
+TEST_F(ServiceTest, AnnouncesFlowIntoUserStatistics) {
+    testing::TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    SyncService service;
+    ASSERT_EQ(service.start(config_for(database().url()), &seg.segment()), "");
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; }));
+    testing::Announcer an(seg.segment());
+    std::uint64_t up = 0;
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    for (int i = 0; i < 100; ++i) {
+        up += 12345;
+        ASSERT_NE(an.announce(alice, movie, 1, up, 0, 0), swarm::Outcome::failure);
+    }
+    EXPECT_TRUE(eventually([&] { return testing::user_totals(conn, alice.tracker_id).uploaded == static_cast<std::int64_t>(up); }));
+    service.stop();
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded_adjusted, static_cast<std::int64_t>(up));
+    EXPECT_EQ(service.metrics().events_flushed.load(), 101u);
+}
+
+// A private cluster this test may stop: scripts/pg.sh under a temporary directory.
+class PrivateCluster {
+public:
+    PrivateCluster() {
+        char tmpl[] = "/tmp/swarmline-sync-pg-XXXXXX";
+        dir_ = ::mkdtemp(tmpl);
+        port_ = std::to_string(20000 + ::getpid() % 20000);
+        url_ = run("start");
+    }
+    ~PrivateCluster() {
+        run("stop");
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    const std::string& url() const { return url_; }
+    void stop() { run("stop"); }
+    void start() { run("start"); }
+
+private:
+    std::string run(const std::string& cmd) {
+        const char* script = std::getenv("SWARMLINE_PG_SH");
+        if (!script) throw std::runtime_error("SWARMLINE_PG_SH is set by meson");
+        std::string line = std::string(script) + " " + cmd + " " + dir_.string() + " " + port_ + " 2>&1";
+        FILE* p = ::popen(line.c_str(), "r");
+        std::string out;
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, p)) out = buf;  // the URL is the last line
+        if (::pclose(p) != 0) throw std::runtime_error("scripts/pg.sh " + cmd + " failed: " + out);
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        return out;
+    }
+    std::filesystem::path dir_;
+    std::string port_;
+    std::string url_;
+};
+
+TEST(ServiceOutage, PostgresDownWhileAnnouncesFlowThenBackTotalsExact) {
+    if (::geteuid() == 0 && std::system("id postgres >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "running as root without a postgres account to run the private cluster";
+    if (!std::filesystem::exists("/usr/lib/postgresql/15/bin/pg_ctl")) GTEST_SKIP() << "PostgreSQL 15 server not installed";
+    PrivateCluster cluster;
+    ::setenv("SWARMLINE_TEST_DATABASE_URL", cluster.url().c_str(), 1);
+    std::optional<swarmline::test::TestDatabase> db;
+    db.emplace();
+    testing::TestSegment seg(1, 16);  // a small ring: the outage overflows it into the accumulator
+    std::uint32_t alice_id = 0;
+    testing::SeededUser alice;
+    testing::SeededTorrent movie;
+    {
+        auto conn = db->connect();
+        alice = testing::seed_user(conn, "alice");
+        movie = testing::seed_torrent(conn, "movie");
+        alice_id = alice.tracker_id;
+    }
+    SyncService service;
+    ASSERT_EQ(service.start(config_for(db->url()), &seg.segment()), "");
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; }));
+    testing::Announcer an(seg.segment());
+    std::uint64_t up = 0, down = 0;
+    auto traffic = [&](int n) {
+        for (int i = 0; i < n; ++i) {
+            up += 1000;
+            down += 10;
+            ASSERT_NE(an.announce(alice, movie, 1, up, down, 1u << 30), swarm::Outcome::failure);
+        }
+    };
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 1u << 30, proto::Event::started), swarm::Outcome::failure);
+    traffic(10);
+    auto totals = [&] {
+        auto conn = db->connect();
+        return testing::user_totals(conn, alice_id);
+    };
+    ASSERT_TRUE(eventually([&] { return totals().uploaded == static_cast<std::int64_t>(up); }));
+
+    cluster.stop();
+    const auto failures = service.metrics().flush_failures.load() + service.metrics().load_failures.load();
+    traffic(100);  // the dataplane keeps serving; the ring fills, the rest folds into the accumulator
+    ASSERT_TRUE(eventually([&] {
+        return service.metrics().flush_failures.load() + service.metrics().load_failures.load() > failures;
+    }));
+    traffic(100);
+    cluster.start();
+
+    ASSERT_TRUE(eventually([&] {
+        try {
+            return totals().uploaded == static_cast<std::int64_t>(up);
+        } catch (const std::exception&) {
+            return false;  // the server is still starting
+        }
+    }));
+    service.stop();
+    const auto t = totals();
+    EXPECT_EQ(t, (testing::UserTotals{static_cast<std::int64_t>(up), static_cast<std::int64_t>(down),
+                                      static_cast<std::int64_t>(up), static_cast<std::int64_t>(down)}));
+    EXPECT_GT(service.metrics().accumulator_bytes.load(), 0u);
+    db.reset();
+}
+
+}  // namespace
+}  // namespace swarmline::control::sync
