@@ -62,11 +62,14 @@ bool is_hugetlbfs(const std::string& dir) {
     return !dir.empty() && statfs(dir.c_str(), &st) == 0 && static_cast<unsigned long>(st.f_type) == HUGETLBFS_MAGIC;
 }
 
-// An open, flock()ed file; closes on scope exit unless released.
+// An open file, unlocked and closed on scope exit. The unlock is explicit: a mapping keeps the open
+// file description alive, and with it a flock(), long after close().
 struct File {
     int fd = -1;
     ~File() {
-        if (fd >= 0) close(fd);
+        if (fd < 0) return;
+        flock(fd, LOCK_UN);
+        close(fd);
     }
 };
 
