@@ -258,6 +258,7 @@ def summarize(results, reference):
         cpu = sum(r["server_cpu_s"] for r in runs)
         rows.append({
             "name": name, "rps": med, "min": min(rps), "max": max(rps),
+            "announce_rps": statistics.median(r["by_kind"]["announce"]["responses_per_s"] for r in runs),
             "ratio": med / ref if ref else float("nan"), "p99": p99,
             "cpu_ms_per_1k": 1e6 * cpu / responses if responses else float("nan"),
             "errors": sum(r["error_responses"] + r["timeouts"] + r["invalid"] for r in runs),
@@ -270,11 +271,12 @@ def summarize(results, reference):
 
 def table(title, rows):
     out = [f"### {title}", "",
-           "| server | responses/s (median) | min..max | ratio to opentracker | p99 (us) | server CPU ms per 1k responses "
-           "| errors+timeouts | loadgen CPU % | others' CPU % (max) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| server | responses/s (median) | min..max | of them announces/s | ratio to opentracker | p99 (us) "
+           "| server CPU ms per 1k responses | errors+timeouts | loadgen CPU % | others' CPU % (max) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        out.append(f"| {r['name']} | {r['rps']:.0f} | {r['min']:.0f}..{r['max']:.0f} | {r['ratio']:.2f} | {r['p99']:.0f} "
+        out.append(f"| {r['name']} | {r['rps']:.0f} | {r['min']:.0f}..{r['max']:.0f} | {r['announce_rps']:.0f} "
+                   f"| {r['ratio']:.2f} | {r['p99']:.0f} "
                    f"| {r['cpu_ms_per_1k']:.1f} | {r['errors']} | {r['loadgen_cpu']:.0f} | {r['others']:.0f} |")
     return "\n".join(out) + "\n"
 
@@ -341,6 +343,8 @@ def memory(bins, workdir, sizes, kinds, whitelist_for):
                              "rss_shmem_mib": after.get("RssShmem", 0) / 1024,
                              "shm_size_mib": shm_bytes / 2**20, "shm_touched_mib": shm_alloc / 2**20,
                              "bytes_per_peer": grown / held if held else float("nan"),
+                             "peak_per_peer": after.get("VmHWM", 0) * 1024 / held if held else float("nan"),
+                             "errors": r["error_responses"] + r["timeouts"],
                              "fill_s": r["wall_s"]})
                 log(f"memory {name}: {rows[-1]}")
             finally:
@@ -353,12 +357,14 @@ def memory(bins, workdir, sizes, kinds, whitelist_for):
 def memory_table(rows):
     out = ["### Memory (peers loaded with `--fill`, one announce each)", "",
            "| peers announced | server | peers held | RSS before (MiB) | peak RSS (MiB) | of it shared memory (MiB) "
-           "| segment size / touched (MiB) | bytes per peer (RSS growth / held) | fill time (s) |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| segment size / touched (MiB) | bytes per peer (RSS growth / held) | peak RSS / held | errors+timeouts "
+           "| fill time (s) |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         seg = f"{r['shm_size_mib']:.0f} / {r['shm_touched_mib']:.0f}" if r["server"] == "swarmline" else "-"
         out.append(f"| {r['announced']} | {r['server']} | {r['held']} | {r['rss_before_mib']:.0f} | {r['peak_rss_mib']:.0f} "
-                   f"| {r['rss_shmem_mib']:.0f} | {seg} | {r['bytes_per_peer']:.0f} | {r['fill_s']:.1f} |")
+                   f"| {r['rss_shmem_mib']:.0f} | {seg} | {r['bytes_per_peer']:.0f} | {r['peak_per_peer']:.0f} | {r['errors']} "
+                   f"| {r['fill_s']:.1f} |")
     return "\n".join(out) + "\n"
 
 

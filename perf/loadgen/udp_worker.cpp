@@ -84,8 +84,36 @@ std::string UdpWorker::open() {
             return std::string("bind to a client address: ") + std::strerror(errno);
         if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&s.target->addr), s.target->addr_len) != 0)
             return std::string("connect: ") + std::strerror(errno);
+        if (auto err = first_connection_id(s); !err.empty()) return err;
     }
     return {};
+}
+
+std::string UdpWorker::first_connection_id(Socket& s) {
+    // Outside the window: slot indices stay below 32768, so this id never matches a slot.
+    constexpr std::uint32_t kTid = 0xffffffffu;
+    std::array<std::uint8_t, kResponseBuf> buf;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        const std::size_t n = proto::udp::encode_connect(buf, kTid);
+        if (::send(s.fd, buf.data(), n, 0) != static_cast<ssize_t>(n)) return std::string("send: ") + std::strerror(errno);
+        const std::uint64_t deadline = now_ns() + std::uint64_t{config_.timeout_ms} * 1'000'000u;
+        for (std::uint64_t now = now_ns(); now < deadline; now = now_ns()) {
+            pollfd p{s.fd, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>((deadline - now) / 1'000'000u) + 1) <= 0) continue;
+            const ssize_t got = ::recv(s.fd, buf.data(), buf.size(), MSG_DONTWAIT);
+            proto::udp::Response r;
+            if (got <= 0 || proto::udp::parse_response(std::span(buf.data(), static_cast<std::size_t>(got)),
+                                                       proto::udp::kPeerV4Size, r) != nullptr ||
+                r.transaction_id != kTid || r.action != proto::udp::Action::connect)
+                continue;
+            s.connection_id = r.connection_id;
+            s.connection_id_at = now_ns();
+            s.have_connection_id = true;
+            return {};
+        }
+    }
+    return "no answer to a BEP 15 connect from " + s.target->host + " (" + std::to_string(3 * config_.timeout_ms) +
+           " ms)";
 }
 
 std::size_t UdpWorker::build(Socket& s, std::uint64_t now, std::uint64_t sent_ns, std::uint8_t* buf, std::size_t cap,

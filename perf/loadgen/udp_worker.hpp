@@ -46,6 +46,8 @@ private:
         std::uint32_t source = 0;  // this socket's index over all workers
     };
 
+    // Fetches the socket's first connection id before the run, so the run measures answers only.
+    std::string first_connection_id(Socket& s);
     // Encodes the next request of `s` into `buf`; 0 when the socket cannot send now.
     std::size_t build(Socket& s, std::uint64_t now, std::uint64_t sent_ns, std::uint8_t* buf, std::size_t cap,
                       Counters& c);
