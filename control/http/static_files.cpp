@@ -48,6 +48,8 @@ std::optional<Response> StaticFiles::get(std::string_view path) const {
     r.content_type = std::string(content_type(file));
     r.body = body.str();
     r.headers.emplace_back("Cache-Control", "no-cache");
+    // The UI loads only its own files and is never framed (clickjacking).
+    r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
     return r;
 }
 
