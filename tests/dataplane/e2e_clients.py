@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 SKIP = 77
 PAYLOAD_BYTES = 3 * 1024 * 1024 + 12345  # several pieces and a short last one
@@ -44,7 +45,10 @@ class Dataplane:
     def __init__(self, exe, shm):
         self.log = []
         self.proc = subprocess.Popen(
-            [exe, "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--workers", "2",
+            # Two UDP addresses: libtorrent caches a connection id per tracker address for the whole
+            # process, and the id is bound to the client's port, so the seeder's and the leecher's
+            # sessions (one process here, two hosts in life) each get their own tracker address.
+            [exe, "--udp", "127.0.0.1:0", "--udp", "127.0.0.2:0", "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--workers", "2",
              "--shm", shm, "--peers-per-shard", "4096", "--v6-peers-per-shard", "1024", "--torrents-per-shard", "1024",
              "--users", "1024", "--torrents", "1024", "--tokens", "1024", "--event-ring", "4096",
              "--accumulator", "1024"],
@@ -67,9 +71,27 @@ class Dataplane:
             if line is None:
                 fail("the dataplane exited before it was ready", self)
             if "msg=ready" in line:
-                self.udp = re.search(r" udp=([^ ]+)", line).group(1).split(",")[0]
+                self.udp = re.search(r" udp=([^ ]+)", line).group(1).split(",")
                 self.http = re.search(r" http=([^ ]+)", line).group(1).split(",")[0]
+                self.admin = re.search(r" admin=([^ ]+)", line).group(1)
                 return
+
+    def announces(self):
+        """Announces answered so far, both protocols (from /metrics)."""
+        body = urllib.request.urlopen("http://%s/metrics" % self.admin, timeout=10).read().decode()
+        return sum(int(m.group(1)) for m in re.finditer(
+            r'^swarmline_requests_total\{protocol="(?:udp|http)",request="announce",outcome="ok"\} (\d+)$',
+            body, re.M))
+
+    def wait_for_announces(self, count, sessions):
+        deadline = time.monotonic() + 60
+        while self.announces() < count:
+            if time.monotonic() > deadline:
+                body = urllib.request.urlopen("http://%s/metrics" % self.admin, timeout=10).read().decode()
+                fail("the dataplane answered %d announces, expected %d; %s" % (
+                    self.announces(), count, [l for l in body.splitlines() if l.startswith("swarmline_requests")])
+                    + "; clients: %s" % [tracker_log(s) for s in sessions], self)
+            time.sleep(0.1)
 
     def stop(self):
         self.proc.terminate()
@@ -80,22 +102,22 @@ class Dataplane:
             return -9
 
 
-def make_torrent(seed_dir):
+def make_torrent(seed_dir, v1_only):
     payload = os.path.join(seed_dir, "payload.bin")
     with open(payload, "wb") as f:
         f.write(secrets.token_bytes(PAYLOAD_BYTES))
     fs = lt.file_storage()
     lt.add_files(fs, payload)
-    ct = lt.create_torrent(fs, 256 * 1024)
+    ct = lt.create_torrent(fs, 256 * 1024, flags=lt.create_torrent.v1_only if v1_only else 0)
     ct.set_priv(True)
     lt.set_piece_hashes(ct, seed_dir)
     return ct.generate()  # the torrent as a dict; trackers are added per client
 
 
-def tracker_url(transport, dataplane, passkey, form):
+def tracker_url(transport, dataplane, passkey, form, udp_index=0):
     if transport == "udp":
         # libtorrent sends the path as BEP 41 URL data.
-        return "udp://%s/announce/%s" % (dataplane.udp, passkey)
+        return "udp://%s/announce/%s" % (dataplane.udp[udp_index], passkey)
     if form == "query":
         return "http://%s/announce?passkey=%s" % (dataplane.http, passkey)
     return "http://%s/%s/announce" % (dataplane.http, passkey)
@@ -126,22 +148,19 @@ def events(shm_tool, shm):
     return [dict(kv.split("=", 1) for kv in line.split()) for line in out.splitlines()]
 
 
-def wait_for_events(shm_tool, shm, want, dataplane):
-    """Waits until the rings hold a record matching each (user, field) >= PAYLOAD_BYTES for our torrent."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        recs = events(shm_tool, shm)
-        missing = [(u, f) for (u, f) in want
-                   if not any(int(r["user"]) == u and int(r["torrent"]) == TORRENT_ID and int(r[f]) >= PAYLOAD_BYTES
-                              for r in recs)]
-        if not missing:
-            return recs
-        time.sleep(0.2)
-    fail("event rings never showed %s; records: %s" % (missing, recs), dataplane)
+def check_events(shm_tool, shm, want, dataplane):
+    """Each (user, field) has a record for our torrent with that counter at the payload size or more."""
+    recs = events(shm_tool, shm)
+    missing = [(u, f) for (u, f) in want
+               if not any(int(r["user"]) == u and int(r["torrent"]) == TORRENT_ID and int(r[f]) >= PAYLOAD_BYTES
+                          for r in recs)]
+    if missing:
+        fail("the event rings hold no record for %s; records: %s" % (missing, recs), dataplane)
+    return recs
 
 
 def tracker_log(ses):
-    return [a.message() for a in ses.pop_alerts()]
+    return [a.message() for a in ses.pop_alerts()][-20:]
 
 
 def main():
@@ -157,18 +176,29 @@ def main():
 
     work = tempfile.mkdtemp(prefix="swarmline-e2e-")
     shm = "/dev/shm/swarmline-e2e-%d-%s" % (os.getpid(), secrets.token_hex(4))
+    # A first run creates the segment. The users and the torrent are written while no dataplane maps
+    # it (shm::Segment holds its file lock for as long as the mapping lives), as control would have
+    # left them; the second run attaches to it.
     dataplane = Dataplane(args.dataplane, shm)
     try:
+        if dataplane.stop() != 0:
+            fail("the first run did not stop cleanly", dataplane)
         seed_dir = os.path.join(work, "seed")
         leech_dir = os.path.join(work, "leech")
         os.makedirs(seed_dir)
         os.makedirs(leech_dir)
-        torrent = make_torrent(seed_dir)
-        info_hash = str(lt.torrent_info(torrent).info_hash())
+        # aria2 1.36 knows only v1 torrents (it hashes a hybrid's info dictionary differently).
+        torrent = make_torrent(seed_dir, v1_only=args.leecher == "aria2")
+        # libtorrent 2 makes hybrid torrents: the v1 hash and the v2 hash truncated to 20 bytes both
+        # name the torrent (control registers both), and the client announces both.
+        hashes = lt.torrent_info(torrent).info_hashes()
+        names = [str(hashes.v1)] + ([str(hashes.v2)[:40]] if hashes.has_v2() else [])
         keys = {SEEDER: secrets.token_hex(16), LEECHER: secrets.token_hex(16)}
         for user, key in keys.items():
             subprocess.run([args.shm_tool, shm, "add-user", key, str(user)], check=True, timeout=30)
-        subprocess.run([args.shm_tool, shm, "add-torrent", info_hash, str(TORRENT_ID)], check=True, timeout=30)
+        for name in names:
+            subprocess.run([args.shm_tool, shm, "add-torrent", name, str(TORRENT_ID)], check=True, timeout=30)
+        dataplane = Dataplane(args.dataplane, shm)
 
         seeder_ses = session()
         seeder = add(seeder_ses, torrent, seed_dir, tracker_url(args.transport, dataplane, keys[SEEDER], "path"), True)
@@ -177,26 +207,34 @@ def main():
         if args.leecher == "libtorrent":
             leecher_ses = session()
             leecher = add(leecher_ses, torrent, leech_dir,
-                          tracker_url(args.transport, dataplane, keys[LEECHER], "path"), False)
+                          tracker_url(args.transport, dataplane, keys[LEECHER], "path", 1), False)
             while not leecher.status().is_seeding:
                 if time.monotonic() > deadline:
                     fail("the leecher did not complete: %s; seeder tracker: %s; leecher tracker: %s" % (
                         leecher.status().state, tracker_log(seeder_ses), tracker_log(leecher_ses)), dataplane)
                 time.sleep(0.2)
             # A removed torrent announces `stopped` with its final counters.
+            before = dataplane.announces()
             leecher_ses.remove_torrent(leecher)
+            dataplane.wait_for_announces(before + 1, [seeder_ses, leecher_ses])
         else:
             torrent_file = os.path.join(work, "aria2.torrent")
             with_tracker = dict(torrent)
             with_tracker[b"announce"] = tracker_url("http", dataplane, keys[LEECHER], "query").encode()
             with open(torrent_file, "wb") as f:
                 f.write(lt.bencode(with_tracker))
-            aria = subprocess.run(
-                ["aria2c", "--dir", leech_dir, "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
+            aria_log = os.path.join(work, "aria2.log")
+            try:
+                aria = subprocess.run(
+                ["aria2c", "--dir", leech_dir, "--log", aria_log, "--log-level=info", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
                  "--enable-peer-exchange=false", "--bt-enable-lpd=false", "--disable-ipv6=true",
                  "--listen-port=%d" % (40000 + os.getpid() % 20000), "--summary-interval=0",
                  "--console-log-level=warn", "--follow-torrent=false", torrent_file],
-                capture_output=True, text=True, timeout=150)
+                capture_output=True, text=True, timeout=100)
+            except subprocess.TimeoutExpired:
+                with open(aria_log) as f:
+                    fail("aria2c did not finish; its log ends: %s; seeder tracker: %s" % (
+                        f.read()[-4000:], tracker_log(seeder_ses)), dataplane)
             if aria.returncode != 0:
                 fail("aria2c failed (%d): %s %s; seeder tracker: %s" % (
                     aria.returncode, aria.stdout[-2000:], aria.stderr[-2000:], tracker_log(seeder_ses)), dataplane)
@@ -204,14 +242,15 @@ def main():
                 open(os.path.join(leech_dir, "payload.bin"), "rb") as b:
             if a.read() != b.read():
                 fail("the leecher's copy differs from the seeder's", dataplane)
+        before = dataplane.announces()
         seeder_ses.remove_torrent(seeder)
-        recs = wait_for_events(args.shm_tool, shm,
-                               [(SEEDER, "uploaded_total"), (LEECHER, "downloaded_total")], dataplane)
-        print("ok: %s leecher over %s completed %d bytes; %d event records" % (
-            args.leecher, args.transport, PAYLOAD_BYTES, len(recs)))
+        dataplane.wait_for_announces(before + 1, [seeder_ses])
         status = dataplane.stop()
         if status != 0:
             fail("the dataplane exited with %s on SIGTERM" % status, dataplane)
+        recs = check_events(args.shm_tool, shm, [(SEEDER, "uploaded_total"), (LEECHER, "downloaded_total")], dataplane)
+        print("ok: %s leecher over %s completed %d bytes; %d event records" % (
+            args.leecher, args.transport, PAYLOAD_BYTES, len(recs)))
         return 0
     finally:
         if dataplane.proc.poll() is None:
