@@ -1,15 +1,15 @@
 // A value guarded by a per-slot seqlock, for tables with exactly one writer and lock-free readers in
-// another thread or process. The value is stored as 64-bit words accessed with relaxed atomics, so a
-// reader racing the writer reads torn words but never performs a data race (ThreadSanitizer-clean);
-// the sequence number tells it to retry. The writer never waits for a reader.
+// another thread or process. The value is stored as 64-bit atomic words, so a reader racing the
+// writer reads torn words but never performs a data race (ThreadSanitizer-clean); the sequence
+// number tells it to retry. The writer never waits for a reader.
 //
-// Ordering (the classic seqlock of Boehm, "Can seqlocks get along with programming language memory
-// models?", 2012):
-//   writer: seq := odd (relaxed); fence(release); words (relaxed); seq := even (release)
-//   reader: s1 := seq (acquire); words (relaxed); fence(acquire); s2 := seq (relaxed); ok iff s1 == s2, even
-// The writer's release fence orders the odd seq before its word stores, so a reader that saw any new
-// word sees, after its acquire fence, the odd (or a later) seq: s2 != s1. The final release store pairs
-// with the reader's acquire load of s1: a reader that saw the even seq sees every word before it.
+// Ordering, without standalone fences (which ThreadSanitizer does not model):
+//   writer: seq := odd (relaxed); each word (release); seq := even (release)
+//   reader: s1 := seq (acquire); each word (acquire); s2 := seq (relaxed); ok iff s1 == s2, even
+// A reader that loads any word the writer stored synchronizes with that release store, so it then
+// sees the odd seq (or a later one) when it reloads seq: s2 != s1. The acquire word loads also keep
+// the reload of seq after them. The final even store pairs with the reader's acquire load of s1: a
+// reader that saw it sees every word before it. On x86 each of these is a plain mov.
 #pragma once
 
 #include <atomic>
@@ -34,9 +34,9 @@ struct SeqCell {
     void store(const T& value) noexcept {
         const std::uint64_t s = seq.load(std::memory_order_relaxed);  // only this writer changes it
         seq.store(s + 1, std::memory_order_relaxed);
-        std::atomic_thread_fence(std::memory_order_release);  // odd seq before the word stores
         const auto* src = reinterpret_cast<const unsigned char*>(&value);
-        for (std::size_t i = 0; i < kWords; ++i) words[i].store(word_at(src, i), std::memory_order_relaxed);
+        // release: a reader that sees this word sees the odd seq stored before it.
+        for (std::size_t i = 0; i < kWords; ++i) words[i].store(word_at(src, i), std::memory_order_release);
         seq.store(s + 2, std::memory_order_release);  // pairs with the reader's acquire load of s1
     }
 
@@ -57,8 +57,8 @@ struct SeqCell {
         for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
             const std::uint64_t s1 = seq.load(std::memory_order_acquire);  // pairs with store()'s final release
             if (s1 & 1) continue;
-            for (std::size_t i = 0; i < kWords; ++i) put_word(dst, i, words[i].load(std::memory_order_relaxed));
-            std::atomic_thread_fence(std::memory_order_acquire);  // word loads before the re-check
+            // acquire: pairs with store()'s release of each word, and keeps the re-check after them.
+            for (std::size_t i = 0; i < kWords; ++i) put_word(dst, i, words[i].load(std::memory_order_acquire));
             if (seq.load(std::memory_order_relaxed) == s1) return true;
         }
         return false;

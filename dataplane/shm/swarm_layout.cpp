@@ -14,10 +14,11 @@ std::size_t align_up(std::size_t n, std::size_t a) noexcept { return (n + a - 1)
 ShardLayout shard_layout(const SegmentSizes& sizes) noexcept {
     ShardLayout l{};
     l.swarm_slots = slots_for(sizes.torrents_per_shard);
-    // Blocks are powers of two, so a swarm's array is at most twice its peers: twice the peers,
-    // plus room for the largest block, always fits what the pools promise.
-    l.pool4_records = sizes.peers_per_shard * 2 + 64;
-    l.pool6_records = sizes.v6_peers_per_shard * 2 + 64;
+    // A list grows by doubling when full and halves at a quarter: a block holds from a quarter to
+    // all of its peers, most lists sit near half. Twice the peers, plus a little for the smallest
+    // pools, leaves room for the buddy allocator's splits.
+    l.pool4_records = sizes.peers_per_shard * 2 + 1024;
+    l.pool6_records = sizes.v6_peers_per_shard * 2 + 1024;
     // Eight first completions per swarm before the set is cleared (see swarm/snatch_set.hpp).
     l.snatch_slots = static_cast<std::uint32_t>(std::bit_ceil(std::uint64_t{sizes.torrents_per_shard} * 8 + 16));
     std::size_t at = align_up(sizeof(ShardHeader), 64);

@@ -3,7 +3,7 @@
 // seqlock and the counters as relaxed atomics; peer records are the worker's alone.
 //
 // A swarm's IPv4 and IPv6 peers are two arrays (blocks of a power-of-two size from per-family
-// pools), leechers first then seeders, so a seeder's peer list is the leecher prefix and a reply is
+// buddy pools), leechers first then seeders, so a seeder's peer list is the leecher prefix and a reply is
 // one memcpy of the stored compact form per peer.
 #pragma once
 
@@ -21,6 +21,7 @@ enum PeerFlags : std::uint8_t {
     kPeerSeeder = 1u << 0,
     kPeerHasKey = 1u << 1,     // the client sent a `key`: it must match from another address
     kPeerCompleted = 1u << 2,  // this peer already announced `completed`
+    kPeerFree = 1u << 7,       // not a peer: the first record of a free block (swarm/peer_pool.hpp)
 };
 
 // An IPv4 peer: the 6 compact bytes (address, port; network order) first, as sent in a reply.
@@ -82,9 +83,9 @@ struct SwarmSlot {
 static_assert(sizeof(SwarmSlot) == 88);
 
 inline constexpr std::uint32_t kPoolOrders = 32;
-struct PoolHeader {  // worker-only: a power-of-two block allocator over a record array
+struct PoolHeader {  // worker-only: a buddy allocator over a record array (swarm/peer_pool.hpp)
     std::uint32_t capacity;  // records
-    std::uint32_t bump;      // records never handed out start here
+    std::uint32_t bump;      // records never carved into chunks start here
     std::array<std::uint32_t, kPoolOrders> free_head;  // block index + 1 of the first free block; 0 = none
 };
 

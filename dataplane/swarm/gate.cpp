@@ -167,7 +167,7 @@ Admission Gate::admit(const proto::Announce& a, const proto::Endpoint& from, std
     const bool neutral = torrent->neutral != 0;
     bool free = neutral || r.global_freeleech || (user->flags & shm::kUserGroupFreeleech) ||
                 now < user->personal_freeleech_until;
-    if (!free) {
+    if (!free && s.segment->tokens().size() != 0) {
         const auto token = s.segment->tokens().find(shm::TokenKey{user->user_id, torrent->torrent_id});
         free = token && now < token->expires_at;
     }

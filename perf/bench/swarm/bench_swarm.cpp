@@ -1,0 +1,171 @@
+// Announce-handling cost on one core with 1M peers over 100k torrents, and the memory each peer and
+// each torrent takes. Run: build/perf/bench/swarm/bench_swarm
+//
+// The swarms are filled once (100k users, 10 peers each on 10 different torrents, a quarter seeders);
+// then each iteration re-announces the next peer in turn (its torrent is a random-looking one of the
+// 100k), a pass later than its previous announce so that the min interval is respected: the full path
+// of a regular announce (Gate lookups + swarm update + 50-peer selection + event record).
+#include <benchmark/benchmark.h>
+#include <stdlib.h>
+
+#include <bit>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proto/types.hpp"
+#include "shm/segment.hpp"
+#include "shm/swarm_layout.hpp"
+#include "swarm/engine.hpp"
+
+namespace {
+
+using namespace swarmline;
+
+constexpr std::uint32_t kTorrents = 100'000;
+constexpr std::uint32_t kPeers = 1'000'000;
+constexpr std::uint32_t kUsers = kPeers / 10;
+constexpr std::uint32_t kT0 = 1'000'000;
+
+proto::InfoHash hash_of(std::uint32_t n) {
+    proto::InfoHash h{};
+    std::uint64_t x = n * 0x9e3779b97f4a7c15ULL + 1;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        x ^= x >> 29;
+        x *= 0xbf58476d1ce4e5b9ULL;
+        h[i] = static_cast<std::uint8_t>(x >> 56);
+    }
+    return h;
+}
+
+shm::Passkey passkey_of(std::uint32_t n) {
+    shm::Passkey k{};
+    const std::string s = std::string(22, 'p') + std::to_string(1'000'000'000 + n);
+    std::memcpy(k.data(), s.data(), k.size());
+    return k;
+}
+
+struct World {
+    std::string dir;
+    std::unique_ptr<shm::Segment> seg;
+    std::unique_ptr<swarm::Gate> gate;
+    std::unique_ptr<swarm::Shard> shard;
+    std::vector<shm::Passkey> keys;
+    std::vector<proto::InfoHash> hashes;
+    std::array<std::uint8_t, 6 * 200> b4{};
+    std::array<std::uint8_t, 18 * 200> b6{};
+    swarm::PeerOutput out;
+    std::uint64_t done = 0;  // announces made after the fill
+
+    World() {
+        char tmpl[] = "/dev/shm/swarmline-bench-XXXXXX";
+        dir = mkdtemp(tmpl);
+        shm::SegmentSizes s = shm::Segment::default_sizes(1, kPeers);
+        s.torrents_per_shard = kTorrents;
+        s.users = kUsers;
+        s.torrents = kTorrents;
+        shm::SegmentLocation where;
+        where.shm_dir = dir;
+        auto opened = shm::Segment::open(where, s, shm::OpenMode::recreate);
+        if (!opened.segment) std::abort();
+        seg = std::move(opened.segment);
+        for (std::uint32_t u = 0; u < kUsers; ++u) {
+            keys.push_back(passkey_of(u));
+            shm::UserEntry e{};
+            e.user_id = u + 1;
+            e.flags = shm::kUserCanLeech;
+            seg->users().upsert(keys.back(), e);
+        }
+        for (std::uint32_t t = 0; t < kTorrents; ++t) {
+            hashes.push_back(hash_of(t));
+            shm::TorrentEntry e{};
+            e.torrent_id = t + 1;
+            seg->torrents().upsert(hashes.back(), e);
+        }
+        gate = std::make_unique<swarm::Gate>(*seg, swarm::GateConfig{false, 1});
+        shard = std::make_unique<swarm::Shard>(*seg, 0, 1);
+        out.v4 = b4.data();
+        out.v4_capacity = 200;
+        out.v6 = b6.data();
+        out.v6_capacity = 200;
+        for (std::uint32_t p = 0; p < kPeers; ++p) announce(p, kT0);
+    }
+    ~World() {
+        seg.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+
+    // Peer p: user p / 10, torrent spread by a multiplicative step (adjacent peers hit far-apart
+    // swarms), one seeder in four.
+    swarm::AnnounceResult announce(std::uint32_t p, std::uint32_t now) {
+        proto::Announce a;
+        const std::uint32_t t = static_cast<std::uint32_t>((std::uint64_t{p} * 2654435761u) % kTorrents);
+        a.info_hash = hashes[t];
+        std::memcpy(a.peer_id.data(), "-qB4630-", 8);
+        std::memcpy(a.peer_id.data() + 8, &p, 4);
+        a.left = p % 4 == 0 ? 0 : 1000;
+        a.uploaded = std::uint64_t{now} * 1000;
+        a.port = 51413;
+        const shm::Passkey& k = keys[p / 10];
+        a.passkey = std::string_view(k.data(), k.size());
+        const auto from = proto::Endpoint::from_v4(0x0a000000u + p, 51413);
+        const swarm::Admission adm = gate->admit(a, from, now);
+        auto r = shard->announce(adm, a, from, now, out);
+        // Control's part, kept cheap: drain the ring as fast as it fills.
+        if ((++done & 1023) == 0) {
+            shm::EventRing ring = seg->event_ring(0);
+            ring.release_through(ring.published());
+        }
+        return r;
+    }
+};
+
+World& world() {
+    static World w;
+    return w;
+}
+
+void BM_Announce(benchmark::State& state) {
+    World& w = world();
+    std::uint64_t i = 0, peers_out = 0;
+    for (auto _ : state) {
+        const std::uint32_t p = static_cast<std::uint32_t>(i % kPeers);
+        const std::uint32_t now = kT0 + 600 * static_cast<std::uint32_t>(1 + i / kPeers);
+        const auto r = w.announce(p, now);
+        peers_out += r.n4;
+        benchmark::DoNotOptimize(r);
+        ++i;
+    }
+    state.counters["peers_per_reply"] = benchmark::Counter(static_cast<double>(peers_out) / static_cast<double>(i));
+}
+BENCHMARK(BM_Announce)->Unit(benchmark::kNanosecond)->Iterations(2'000'000);
+
+void BM_Memory(benchmark::State& state) {
+    World& w = world();
+    for (auto _ : state) benchmark::DoNotOptimize(w.seg.get());
+    const shm::SegmentSizes& s = w.seg->sizes();
+    const shm::ShardLayout l = shm::shard_layout(s);
+    const auto* h = static_cast<const shm::ShardHeader*>(w.seg->shard_region(0));
+    const double peers = h->peers4.load();
+    const double swarms = h->swarms.load();
+    // Shared memory actually handed out to peer records (blocks are powers of two).
+    state.counters["peers"] = peers;
+    state.counters["swarms"] = swarms;
+    state.counters["peer_record_B"] = sizeof(shm::PeerRecord4);
+    state.counters["pool_B_per_peer_used"] = h->pool4.bump * double(sizeof(shm::PeerRecord4)) / peers;
+    // The worker's private peer index and location counts (16-byte slots, load <= 2/3), by capacity.
+    const std::uint64_t items = std::uint64_t{s.peers_per_shard} + s.v6_peers_per_shard;
+    const double index_slots = double(std::bit_ceil(items + items / 2));
+    state.counters["index_B_per_peer"] = 2 * index_slots * 16 / peers;
+    state.counters["swarm_B_per_torrent"] = double(l.swarm_slots) * sizeof(shm::SwarmSlot) / swarms;
+    state.counters["snatch_B_per_torrent"] = double(l.snatch_slots) * sizeof(shm::SnatchKey) / swarms;
+    state.counters["segment_MiB"] = double(shm::Segment::bytes_for(s)) / (1 << 20);
+}
+BENCHMARK(BM_Memory)->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
