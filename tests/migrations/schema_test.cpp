@@ -93,6 +93,19 @@ TEST_F(SchemaTest, MeetsTheStatisticsSection) {
     EXPECT_EQ(count("SELECT count(*) FROM pg_extension WHERE extname IN ('uuid-ossp', 'pg_trgm', 'btree_gin')"), 3);
 }
 
+TEST_F(SchemaTest, EveryForeignKeyHasAnIndex) {
+    // Without one, deleting or re-keying a referenced row scans the referencing table.
+    auto missing = conn().exec(
+        "SELECT c.conrelid::regclass || '(' || string_agg(a.attname, ',') || ')' "
+        "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+        "WHERE c.contype = 'f' AND NOT t.relispartition AND NOT EXISTS ("
+        "  SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid "
+        "  AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey) "
+        "GROUP BY c.conrelid, c.conname ORDER BY 1");
+    for (int i = 0; i < missing.rows(); ++i) ADD_FAILURE() << "foreign key without an index: " << missing.get(i, 0);
+}
+
 TEST_F(SchemaTest, DefaultRows) {
     EXPECT_EQ(count("SELECT count(*) FROM user_groups"), 13);
     EXPECT_EQ(count("SELECT count(*) FROM user_groups WHERE name IN ('Banned', 'Member', 'Power User', 'Elite', "

@@ -76,6 +76,15 @@ void create_migrated(db::Connection& admin, const std::string& name) {
                 db::run_migrations(target, migrations);
             }
             admin.exec("ALTER DATABASE " + admin.escape_identifier(tpl) + " IS_TEMPLATE true");
+            // Templates of earlier migration sets or months are no use any more; under the lock no
+            // other process is cloning them.
+            auto stale = admin.exec_params(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'swarmline\\_tpl\\_%' AND datname <> $1", {tpl});
+            for (int i = 0; i < stale.rows(); ++i) {
+                const std::string old = admin.escape_identifier(stale.get(i, 0));
+                admin.exec("ALTER DATABASE " + old + " IS_TEMPLATE false");
+                admin.exec("DROP DATABASE " + old + " WITH (FORCE)");
+            }
         }
         admin.exec("CREATE DATABASE " + admin.escape_identifier(name) + " TEMPLATE " + admin.escape_identifier(tpl));
     } catch (...) {
