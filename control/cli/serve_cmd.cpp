@@ -91,7 +91,7 @@ int cmd_serve(int argc, char** argv) {
 
     ServeOptions o;
     if (const char* env = std::getenv("DATABASE_URL")) o.app.database_url = env;
-    if (std::filesystem::is_directory("web")) o.app.web_root = "web";
+    if (std::filesystem::is_directory(SWARMLINE_WEB_DIR)) o.app.web_root = SWARMLINE_WEB_DIR;
     options::Registry registry("control");
     register_options(registry, o);
     for (int i = 1; i < n; ++i) {

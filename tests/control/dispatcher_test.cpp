@@ -1,0 +1,68 @@
+// The dispatcher without a reachable database: routing, the error shape, 401 before any query,
+// /health and other routes answering 503 when PostgreSQL is down, and request metrics.
+#include <gtest/gtest.h>
+
+#include "services/app.hpp"
+
+using namespace swarmline;
+using namespace swarmline::control;
+
+namespace {
+
+ControlConfig unreachable() {
+    ControlConfig c;
+    // A socket directory that does not exist: every connection attempt fails at once.
+    c.database_url = "host=/nonexistent/swarmline dbname=none connect_timeout=1";
+    return c;
+}
+
+http::Response call(App& app, const std::string& method, const std::string& path, const std::string& token = "") {
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.request_id = "unit";
+    if (!token.empty()) req.headers.emplace_back("authorization", "Bearer " + token);
+    return app.handle(req);
+}
+
+}  // namespace
+
+TEST(Dispatcher, UnknownRouteAndWrongMethod) {
+    App app(unreachable());
+    auto r = call(app, "GET", "/api/v1/nope");
+    EXPECT_EQ(r.status, 404u);
+    EXPECT_EQ(r.body, R"({"error":{"code":"not_found","message":"no route for GET /api/v1/nope"}})");
+    r = call(app, "PATCH", "/api/v1/me");
+    EXPECT_EQ(r.status, 405u);
+    EXPECT_NE(r.body.find("method_not_allowed"), std::string::npos);
+}
+
+TEST(Dispatcher, ProtectedRouteWithoutCredentialIsRefusedBeforeAnyQuery) {
+    App app(unreachable());
+    for (const auto& route : routes()) {
+        if (route.right == auth::Right::none || std::string_view(route.pattern).find('{') != std::string_view::npos) continue;
+        const auto r = call(app, route.method, route.pattern);
+        EXPECT_EQ(r.status, 401u) << route.method << " " << route.pattern;
+    }
+}
+
+TEST(Dispatcher, DatabaseDownIsA503) {
+    App app(unreachable());
+    auto r = call(app, "GET", "/health");
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_NE(r.body.find(R"("code":"database_unavailable")"), std::string::npos) << r.body;
+    r = call(app, "GET", "/api/v1/me", "sls_whatever");
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_NE(r.body.find(R"("code":"database_unavailable")"), std::string::npos) << r.body;
+}
+
+TEST(Dispatcher, CountsRequestsByRoutePatternNotRawPath) {
+    App app(unreachable());
+    call(app, "GET", "/api/v1/users/00000000-0000-0000-0000-000000000000");
+    call(app, "GET", "/api/v1/users/11111111-0000-0000-0000-000000000000");
+    const auto text = call(app, "GET", "/metrics").body;
+    EXPECT_NE(text.find(R"(swarmline_http_requests_total{method="GET",route="/api/v1/users/{id}",status="401"} 2)"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("swarmline_pg_pool_size 8"), std::string::npos);
+}
