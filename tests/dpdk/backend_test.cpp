@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -315,6 +316,20 @@ TEST_F(DpdkBackend, HttpAnnounceReachesTheKernelThroughTheExceptionPath) {
     // At least the SYN, the request and the ACKs went in, the SYN-ACK and the reply came out.
     EXPECT_GE(port_count(PortCounter::to_kernel) - to_kernel, 3u);
     EXPECT_GE(port_count(PortCounter::from_kernel) - from_kernel, 2u);
+}
+
+TEST_F(DpdkBackend, LibtorrentDownloadsWithPeersFromTheFastPath) {
+    const char* script = std::getenv("SWARMLINE_DPDK_LIBTORRENT");
+    if (!script) GTEST_SKIP() << "SWARMLINE_DPDK_LIBTORRENT (the download script) is not set; meson test sets it";
+    const std::uint64_t announces = worker_count(io::Counter::udp_announce);
+    std::string out;
+    const int rc = ns_->run_in_client(std::string("/usr/bin/python3 ") + script + " --tracker udp://" +
+                                          ns_->server_v4() + ":" + std::to_string(kUdpPort) + "/announce --bind " +
+                                          ns_->client_v4(),
+                                      &out);
+    if (rc == 77) GTEST_SKIP() << out;
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_GE(worker_count(io::Counter::udp_announce) - announces, 2u) << "both clients announced to us";
 }
 
 // One ICMP or ICMPv6 echo from the client namespace over a raw socket; true when the reply with our
