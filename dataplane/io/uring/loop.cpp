@@ -76,6 +76,9 @@ struct Loop::Conn {
     int fd = -1;
     std::uint32_t generation = 0;
     proto::Endpoint peer{};
+    // Unanswered input is in[in_start, in_len). It is moved to the front only while no receive is in
+    // flight: the kernel writes a receive at the offset it was armed with.
+    std::uint32_t in_start = 0;
     std::uint32_t in_len = 0;
     std::uint32_t out_len = 0;
     std::uint32_t out_sent = 0;
@@ -331,7 +334,7 @@ void Loop::on_accept(const io_uring_cqe& cqe, std::uint32_t listener) noexcept {
         free_conns_.pop_back();
         Conn& c = conns_[slot];
         c.fd = cqe.res;
-        c.in_len = c.out_len = c.out_sent = 0;
+        c.in_start = c.in_len = c.out_len = c.out_sent = 0;
         c.inflight = 0;
         c.recv_armed = c.send_armed = c.closing = c.close_after_send = c.pending = false;
         c.last_active_s = now_s_;
@@ -395,14 +398,15 @@ void Loop::on_conn_sent(const io_uring_cqe& cqe, std::uint32_t slot) noexcept {
 
 void Loop::serve_conn(std::uint32_t slot) noexcept {
     Conn& c = conns_[slot];
-    std::uint32_t start = 0;
-    while (!c.pending && !c.close_after_send && start < c.in_len && kConnOutput - c.out_len >= kHttpReplyCapacity) {
-        std::string_view input(c.in + start, c.in_len - start);
-        bool full = start == 0 && c.in_len == kConnInput;
+    const std::uint32_t before = c.in_start;
+    while (!c.pending && !c.close_after_send && c.in_start < c.in_len &&
+           kConnOutput - c.out_len >= kHttpReplyCapacity) {
+        std::string_view input(c.in + c.in_start, c.in_len - c.in_start);
+        bool full = input.size() == kConnInput;
         HttpStep step = worker_.on_http(input, full, c.peer, ConnRef{slot, c.generation},
                                         {c.out + c.out_len, kConnOutput - c.out_len});
         if (step.kind == HttpStep::Kind::need_more) break;
-        start += static_cast<std::uint32_t>(step.consumed);
+        c.in_start += static_cast<std::uint32_t>(step.consumed);
         if (step.kind == HttpStep::Kind::pending) {
             c.pending = true;
         } else {
@@ -410,11 +414,12 @@ void Loop::serve_conn(std::uint32_t slot) noexcept {
             c.close_after_send = step.close;
         }
     }
-    if (start > 0) {
-        std::memmove(c.in, c.in + start, c.in_len - start);
-        c.in_len -= start;
-        // What is left is the start of the next request: its head timeout starts now.
-        c.head_started_s = c.in_len > 0 ? now_s_ : 0;
+    // What is left is the start of the next request: its head timeout starts now.
+    if (c.in_start != before) c.head_started_s = c.in_start < c.in_len ? now_s_ : 0;
+    if (!c.recv_armed && c.in_start > 0) {
+        std::memmove(c.in, c.in + c.in_start, c.in_len - c.in_start);
+        c.in_len -= c.in_start;
+        c.in_start = 0;
     }
     if (c.out_len > c.out_sent && !c.send_armed) arm_conn_send(slot);
     if (!c.recv_armed && !c.close_after_send && c.in_len < kConnInput) arm_conn_recv(slot);
@@ -457,7 +462,7 @@ void Loop::housekeeping(std::uint64_t now_s) noexcept {
         Conn& c = conns_[i];
         if (c.fd < 0 || c.closing) continue;
         bool slow_head = c.head_started_s != 0 && now_s - c.head_started_s >= http_.header_timeout_s;
-        bool idle = c.in_len == 0 && c.out_len == 0 && !c.pending && now_s - c.last_active_s >= http_.idle_timeout_s;
+        bool idle = c.in_start == c.in_len && c.out_len == 0 && !c.pending && now_s - c.last_active_s >= http_.idle_timeout_s;
         if (slow_head || idle) {
             worker_.counters().add(Counter::http_timed_out);
             close_conn(i);
