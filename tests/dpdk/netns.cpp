@@ -10,7 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -54,6 +57,21 @@ bool disable_tx_checksum_offload(const std::string& iface) {
     return ok;
 }
 
+// Namespaces of test runs that were killed before they could delete theirs (their pid is gone).
+void delete_stale_namespaces() {
+    std::string list;
+    if (sh("ls /run/netns", &list) != 0) return;
+    std::size_t pos = 0;
+    while (pos < list.size()) {
+        const std::size_t end = list.find('\n', pos);
+        const std::string name = list.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        pos = end == std::string::npos ? list.size() : end + 1;
+        if (name.rfind("swl-dpdk-", 0) != 0 || name.size() < 11) continue;
+        const int pid = std::atoi(name.c_str() + 10);  // after "swl-dpdk-s" / "swl-dpdk-c"
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) sh("ip netns del " + name);
+    }
+}
+
 }  // namespace
 
 std::string NetnsPair::unavailable() {
@@ -69,6 +87,7 @@ std::string NetnsPair::unavailable() {
 }
 
 NetnsPair::NetnsPair() {
+    delete_stale_namespaces();
     const auto pid = std::to_string(::getpid());
     server = "swl-dpdk-s" + pid;
     client = "swl-dpdk-c" + pid;
