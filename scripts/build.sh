@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures (once) and builds one build directory. Extra arguments go to `meson setup`.
+# Configures (once) and builds one build directory. Extra arguments go to `meson setup`; the
+# targets in NINJA_TARGETS (all when empty) are what gets built.
 #   scripts/build.sh BUILD_DIR [meson setup options...]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -11,4 +12,5 @@ if [ ! -f "$dir/build.ninja" ]; then
 fi
 say "building $dir"
 # Two jobs fit the 2-core machines this is tested on; NINJA_JOBS overrides it.
-ninja -C "$dir" -j "${NINJA_JOBS:-$(nproc)}" >/dev/null || ninja -C "$dir" -j1
+# shellcheck disable=SC2086 # NINJA_TARGETS is a list
+ninja -C "$dir" -j "${NINJA_JOBS:-$(nproc)}" ${NINJA_TARGETS:-} >/dev/null || ninja -C "$dir" -j1 ${NINJA_TARGETS:-}

@@ -38,7 +38,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
   run_suites build-asan asan+ubsan || status=1
 
 if [ -f tests/fuzz/run.sh ]; then
-  CXX=clang++ CC=clang "$SWARMLINE_ROOT/scripts/build.sh" build-fuzz -Dfuzzers=true -Dbuildtype=debugoptimized \
+  CXX=clang++ CC=clang NINJA_TARGETS="$(cd tests/fuzz && ls fuzz_*.cpp | sed 's|^|tests/fuzz/|; s|\.cpp$||' | tr '\n' ' ')" \
+    "$SWARMLINE_ROOT/scripts/build.sh" build-fuzz -Dfuzzers=true -Dbuildtype=debugoptimized \
     -Dtests=disabled -Dbenchmarks=disabled -Djemalloc=disabled -Ddpdk=disabled
   say "fuzzing each parser for ${FUZZ_SECONDS:-20} s"
   if bash tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-20}"; then
