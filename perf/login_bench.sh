@@ -32,7 +32,7 @@ psql -q "$admin" -c "CREATE DATABASE $db" >/dev/null
 "$bin" user add --database-url "$url" --username bench --email bench@localhost --password bench-password-1 >/dev/null
 
 # Port 0: the server picks a free port and logs it; its "serving" line is the readiness signal.
-"$bin" serve --database-url "$url" --listen 127.0.0.1:0 --workers 4 --pg-pool-size 4 \
+"$bin" serve --database-url "$url" --listen 127.0.0.1:0 --sync false --workers 4 --pg-pool-size 4 \
     --login-attempts-per-ip 100000000 --login-failures-per-account 100000000 2>"$work/serve.log" &
 serve_pid=$!
 for _ in $(seq 1 100); do

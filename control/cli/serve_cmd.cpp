@@ -14,6 +14,7 @@
 #include "http/server.hpp"
 #include "services/app.hpp"
 #include "swarmline_version.hpp"
+#include "sync/sync_service.hpp"
 
 namespace swarmline::control {
 
@@ -35,6 +36,8 @@ struct ServeOptions {
     std::uint32_t read_timeout_s = 30;
     std::uint32_t idle_timeout_s = 60;
     std::string log_level = "info";
+    bool sync = true;
+    sync::SyncConfig sync_config;
 };
 
 void register_options(options::Registry& r, ServeOptions& o) {
@@ -60,6 +63,8 @@ void register_options(options::Registry& r, ServeOptions& o) {
     r.add("totp-max-failures", "wrong two-factor codes in a row before two-factor sign-in locks", &o.app.totp_max_failures);
     r.add("totp-lockout-s", "seconds two-factor sign-in stays locked", &o.app.totp_lockout_s);
     r.add("log-level", "debug, info, warn or error", &o.log_level);
+    r.add("sync", "run the shm <-> PostgreSQL sync beside the web API (false: the web API alone)", &o.sync);
+    sync::register_options(r, o.sync_config);
 }
 
 // "127.0.0.1:8080", "[::1]:8080" -> address and port; false when malformed.
@@ -143,7 +148,28 @@ int cmd_serve(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    sync::SyncService sync_service;
+    if (o.sync) {
+        o.sync_config.database_url = o.app.database_url;
+        if (auto err = sync_service.start(o.sync_config); !err.empty()) {
+            log::error("the sync cannot start", {{"error", err}});
+            return 1;
+        }
+    }
+
     App app(o.app);
+    // The sync's counters appear on /metrics; each is read by name when scraped.
+    sync_service.metrics().for_each([&](std::string_view name, std::string_view help, std::uint64_t, bool counter) {
+        app.metrics().add_reading(std::string(name), std::string(help), counter ? "counter" : "gauge",
+                                  [&sync_service, metric = std::string(name)] {
+                                      double value = 0;
+                                      sync_service.metrics().for_each(
+                                          [&](std::string_view each, std::string_view, std::uint64_t v, bool) {
+                                              if (each == metric) value = static_cast<double>(v);
+                                          });
+                                      return value;
+                                  });
+    });
     http::Server server(o.server, [&app](http::Request& req) { return app.handle(req); });
     try {
         server.start();
@@ -153,11 +179,13 @@ int cmd_serve(int argc, char** argv) {
     }
     log::info("swarmline-control serving", {{"version", SWARMLINE_VERSION},
                                             {"listen", o.server.address + ":" + std::to_string(server.port())},
-                                            {"web_root", o.app.web_root}});
+                                            {"web_root", o.app.web_root},
+                                            {"sync", o.sync ? "on" : "off"}});
     int sig = 0;
     sigwait(&stop_signals, &sig);
     log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     server.stop();
+    sync_service.stop();
     return 0;
 }
 
