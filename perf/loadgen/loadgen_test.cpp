@@ -7,10 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config.hpp"
@@ -212,6 +218,120 @@ TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
     EXPECT_EQ(sent, responses + json_number(report, "outstanding_at_end")) << report;
     EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
     EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+}
+
+// A minimal HTTP tracker on 127.0.0.1: answers every GET with `body`, keeps connections alive but
+// closes each one after its third answer (as a server with a keep-alive limit does).
+class TinyHttpTracker {
+public:
+    explicit TinyHttpTracker(std::string body) : body_(std::move(body)) {
+        listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listener_, 128) != 0 ||
+            getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            return;
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~TinyHttpTracker() {
+        stop_.store(true, std::memory_order_relaxed);  // only a flag: the thread reads nothing else
+        if (thread_.joinable()) thread_.join();
+        for (auto& c : conns_) close(c.fd);
+        close(listener_);
+    }
+    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+
+private:
+    struct Conn {
+        int fd;
+        std::string in;
+        int answered = 0;
+    };
+    void serve() {
+        while (!stop_.load(std::memory_order_relaxed)) {
+            std::vector<pollfd> fds{{listener_, POLLIN, 0}};
+            for (const auto& c : conns_) fds.push_back({c.fd, POLLIN, 0});
+            if (poll(fds.data(), fds.size(), 50) <= 0) continue;
+            if (fds[0].revents & POLLIN) {
+                const int fd = accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK);
+                if (fd >= 0) conns_.push_back({fd, {}, 0});
+            }
+            for (std::size_t i = fds.size() - 1; i >= 1; --i) {
+                if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+                Conn& c = conns_[i - 1];
+                char buf[4096];
+                const ssize_t n = read(c.fd, buf, sizeof buf);
+                if (n <= 0) {
+                    close(c.fd);
+                    conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+                    continue;
+                }
+                c.in.append(buf, static_cast<std::size_t>(n));
+                bool closed = false;
+                for (auto end = c.in.find("\r\n\r\n"); end != std::string::npos && !closed; end = c.in.find("\r\n\r\n")) {
+                    c.in.erase(0, end + 4);
+                    const bool last = ++c.answered == 3;
+                    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
+                                              (last ? "\r\nConnection: close" : "") + "\r\n\r\n" + body_;
+                    if (write(c.fd, reply.data(), reply.size()) < 0 || last) {
+                        close(c.fd);
+                        conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+                        closed = true;
+                    }
+                }
+            }
+        }
+    }
+    std::string body_;
+    int listener_ = -1;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::vector<Conn> conns_;
+    std::thread thread_;
+};
+
+std::string run_loadgen(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{std::getenv("SWARMLINE_LOADGEN"), "--duration", "1", "--torrents", "1000",
+                                  "--peers", "2000", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Child run = spawn(args);
+    std::string report = read_until(run.out, "");
+    int status = 0;
+    waitpid(run.pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += " (exit status " + std::to_string(status) + ")";
+    return report;
+}
+
+TEST(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
+    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+    using namespace std::string_literals;  // the peer's bytes hold NULs
+    TinyHttpTracker tracker("d8:intervali1800e5:peers6:\x7f\x00\x00\x01\x1a\xe1"s + "e");
+    ASSERT_NE(tracker.port(), 0);
+    const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(tracker.port()) +
+                                            "/announce", "--rate", "2000", "--in-flight", "8"});
+    const std::uint64_t responses = json_number(report, "responses");
+    EXPECT_GT(responses, 1000u) << report;
+    EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
+    EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+    EXPECT_EQ(json_number(report, "error_responses"), 0u) << report;
+    // Every third answer closes its connection; each close is followed by a reconnect.
+    EXPECT_GE(json_number(report, "reconnects") + 8, responses / 3) << report;
+    EXPECT_LE(json_number(report, "reconnects"), responses / 3 + 8) << report;
+    EXPECT_GT(json_number(report, "response_peers"), 0u) << report;
+}
+
+TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
+    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+    TinyHttpTracker tracker("d14:failure reason12:unregisterede");
+    ASSERT_NE(tracker.port(), 0);
+    const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(tracker.port()) +
+                                            "/announce", "--rate", "500", "--in-flight", "4"});
+    EXPECT_EQ(json_number(report, "responses"), 0u) << report;
+    EXPECT_GT(json_number(report, "error_responses"), 400u) << report;
+    EXPECT_NE(report.find("\"first_error\":\"unregistered\""), std::string::npos) << report;
 }
 
 }  // namespace
