@@ -1,6 +1,9 @@
 // Operating the daemon: the admin listener, signals, configuration, and a kill -9 under load.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -92,6 +95,64 @@ TEST_F(Ops, MetricsAndHealthOnTheAdminListener) {
     EXPECT_NE(m.find("swarmline_event_ring_depth{worker=\"0\"}"), std::string::npos) << m;
     EXPECT_NE(m.find("swarmline_worker_loop_iterations_total{worker=\"1\"}"), std::string::npos) << m;
     EXPECT_TRUE(http_get(daemon_.admin, "/nope").starts_with("HTTP/1.1 404"));
+}
+
+// The value of an unlabelled counter in a /metrics page (-1 when absent).
+long long metric(const std::string& page, const std::string& name) {
+    auto at = page.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stoll(page.substr(at + name.size() + 2));
+}
+
+TEST_F(Ops, RequestsForTorrentsOfAnotherWorkerAreAnsweredByTheOwner) {
+    ASSERT_EQ(daemon_.start(with_small({"--open", "--workers", "2", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                                        "--admin", "127.0.0.1:0"}),
+                            shm_),
+              "");
+    // One client socket lands on one worker; of 16 torrents, some are owned by the other worker.
+    UdpClient client(daemon_.udp[0]);
+    auto id = client.connect();
+    ASSERT_TRUE(id);
+    for (std::uint8_t t = 1; t <= 16; ++t) {
+        udp::Response r;
+        std::vector<std::uint8_t> storage;
+        ASSERT_TRUE(client.announce(*id, announce_of(t, 'a', 40001), r, storage)) << int(t);
+        ASSERT_EQ(r.action, udp::Action::announce) << r.message;
+        EXPECT_EQ(r.leechers, 1u);
+    }
+    // HTTP: one keep-alive connection, the same 16 torrents as a second peer; replies come back in order.
+    std::string burst;
+    for (int t = 1; t <= 16; ++t) {
+        char byte[4];
+        std::snprintf(byte, sizeof byte, "%%%02X", t);
+        std::string hash;
+        for (int i = 0; i < 20; ++i) hash += byte;
+        burst += "GET /announce?info_hash=" + hash + "&peer_id=" + std::string(20, 'b') +
+                 "&port=40002&uploaded=0&downloaded=0&left=5&compact=1 HTTP/1.1\r\nHost: t\r\n\r\n";
+    }
+    auto count = [](const std::string& text, const std::string& what) {
+        std::size_t n = 0;
+        for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+        return n;
+    };
+    std::string replies;
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::connect(fd, daemon_.http[0].sa(), daemon_.http[0].length), 0);
+    ASSERT_EQ(::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL), static_cast<ssize_t>(burst.size()));
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[65536];
+    while (count(replies, "HTTP/1.1 ") < 16 || !replies.ends_with("e")) {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        replies.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    EXPECT_EQ(count(replies, "HTTP/1.1 200"), 16u) << replies;
+    EXPECT_EQ(count(replies, "10:incompletei2e"), 16u) << replies;
+    std::string m = http_get(daemon_.admin, "/metrics");
+    EXPECT_GT(metric(m, "swarmline_handoff_sent_total"), 0) << m;
+    EXPECT_EQ(metric(m, "swarmline_handoff_sent_total"), metric(m, "swarmline_handoff_received_total")) << m;
+    EXPECT_EQ(metric(m, "swarmline_handoff_full_total"), 0) << m;
 }
 
 TEST_F(Ops, SighupReloadsTheLogLevelAndSigtermExitsCleanly) {
