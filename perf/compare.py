@@ -401,7 +401,8 @@ def main():
     ap.add_argument("--sweep-duration", type=int, default=3, help="seconds per open-loop point")
     ap.add_argument("--udp-rates", default="25000,50000,100000,150000,200000,250000,300000")
     ap.add_argument("--http-rates", default="5000,10000,20000,40000,80000,120000")
-    ap.add_argument("--udp-in-flight", type=int, default=64, help="per socket (4 sockets)")
+    ap.add_argument("--udp-in-flight", type=int, default=256,
+                    help="closed loop: window per socket (4 sockets); 256 saturates every server measured here")
     ap.add_argument("--http-in-flight", type=int, default=32, help="keep-alive connections")
     ap.add_argument("--sweep-udp-in-flight", type=int, default=1024,
                     help="open loop: window per socket, large so that the schedule, not the window, sets the load")
