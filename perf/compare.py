@@ -403,10 +403,11 @@ def main():
     ap.add_argument("--http-rates", default="5000,10000,20000,40000,80000,120000")
     ap.add_argument("--udp-in-flight", type=int, default=256,
                     help="closed loop: window per socket (4 sockets); 256 saturates every server measured here")
-    ap.add_argument("--http-in-flight", type=int, default=32, help="keep-alive connections")
+    ap.add_argument("--http-in-flight", type=int, default=256,
+                    help="closed loop: connections, one request in flight each (256: near the peak of both trackers)")
     ap.add_argument("--sweep-udp-in-flight", type=int, default=1024,
                     help="open loop: window per socket, large so that the schedule, not the window, sets the load")
-    ap.add_argument("--sweep-http-in-flight", type=int, default=256, help="open loop: connections")
+    ap.add_argument("--sweep-http-in-flight", type=int, default=512, help="open loop: connections")
     ap.add_argument("--memory-peers", default="1000000,10000000")
     ap.add_argument("--parts", default="udp,http,sweep,memory")
     ap.add_argument("--nice", type=int, default=-15 if os.geteuid() == 0 else 0,
