@@ -66,7 +66,9 @@ void Config::register_options(options::Registry& r) {
     r.add("sockets-per-worker", "UDP sockets per worker, each bound to its own loopback address so "
           "SO_REUSEPORT spreads them over the tracker's workers", &sockets_per_worker);
     r.add("in-flight", "closed loop window: outstanding requests per UDP socket, or HTTP keep-alive "
-          "connections per worker (one request in flight each)", &in_flight);
+          "connections per worker", &in_flight);
+    r.add("pipeline", "HTTP: requests in flight on each keep-alive connection (HTTP/1.1 pipelining, 1..64); "
+          "1: each waits for the previous answer", &pipeline);
     r.add("rate", "open loop: requests per second over all workers, latency measured from the "
           "scheduled send time; 0: closed loop (as fast as answers come back)", &rate);
     r.add("timeout-ms", "a request unanswered this long counts as a timeout", &timeout_ms);
@@ -104,6 +106,7 @@ std::string Config::resolve() {
     if (workers == 0) return "--workers must be at least 1";
     if (sockets_per_worker == 0) return "--sockets-per-worker must be at least 1";
     if (in_flight == 0 || in_flight > 32768) return "--in-flight must be 1..32768";
+    if (pipeline == 0 || pipeline > kMaxPipeline) return "--pipeline must be 1.." + std::to_string(kMaxPipeline);
     if (torrents == 0) return "--torrents must be at least 1";
     if (peers_per_torrent != 0) {
         const std::uint64_t p = std::uint64_t{torrents} * peers_per_torrent;

@@ -17,6 +17,10 @@ namespace swarmline::loadgen {
 
 enum class Protocol : std::uint8_t { udp, http };
 
+// Requests one HTTP connection may have in flight (the upper bound of --pipeline): a fixed ring
+// per connection, deep enough that the server, not the pipeline, is the limit.
+inline constexpr std::uint32_t kMaxPipeline = 64;
+
 struct Target {
     Protocol protocol = Protocol::udp;
     sockaddr_storage addr{};
@@ -34,6 +38,7 @@ struct Config {
     std::vector<std::string> cores;  // one per worker, in order; empty: not pinned
     std::uint32_t sockets_per_worker = 4;
     std::uint32_t in_flight = 64;  // UDP: per socket; HTTP: connections per worker
+    std::uint32_t pipeline = 1;    // HTTP: requests in flight per connection
     std::uint64_t rate = 0;        // requests/s over all workers; 0: closed loop
     std::uint32_t timeout_ms = 1000;
     std::uint32_t torrents = 1'000'000;

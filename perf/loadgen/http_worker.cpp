@@ -21,11 +21,13 @@
 namespace swarmline::loadgen {
 namespace {
 
-// An announce request is ~350 bytes; a scrape of 74 escaped hashes is ~4.5 KiB.
-constexpr std::size_t kRequestBuf = 8192;
-// The largest answer read: 200 IPv6 peers in bencode are ~3.7 KiB plus the head; bigger ones are
-// counted as invalid.
-constexpr std::size_t kResponseBuf = 16384;
+// An announce request is ~350 bytes; a scrape of 74 escaped hashes is ~4.5 KiB. A pipelined
+// burst is written in one send; what does not fit waits for the next answer.
+constexpr std::size_t kRequestBuf = 32768;
+constexpr std::size_t kMaxRequest = 8192;
+// The receive buffer: the largest answer (200 IPv6 peers in bencode are ~3.7 KiB plus the head)
+// several times over for pipelined answers; an answer that cannot fit is counted as invalid.
+constexpr std::size_t kResponseBuf = 65536;
 constexpr std::uint64_t kExpireEveryNs = 20'000'000;
 constexpr int kEvents = 64;
 // Enough for an announce reply (about 14 tokens) and a scrape of 74 files (3 + 74 * 8).
@@ -85,7 +87,8 @@ HttpWorker::HttpWorker(const Config& config, Traffic& traffic, unsigned index) n
     : config_(config), traffic_(traffic), index_(index), rng_(config.seed * 1000003 + index) {}
 
 HttpWorker::~HttpWorker() {
-    for (auto& c : connections_) close(c);
+    for (auto& c : connections_)
+        if (c.fd >= 0) ::close(c.fd);
     if (epoll_ >= 0) ::close(epoll_);
 }
 
@@ -109,6 +112,8 @@ std::string HttpWorker::open() {
         c.peers = PeerRange(traffic_.workload().peer_count(), global, stride);
         c.buf.resize(kResponseBuf);
     }
+    closed_.reserve(per_worker);
+    ready_.reserve(per_worker);
     return {};
 }
 
@@ -121,44 +126,64 @@ bool HttpWorker::connect(Connection& c, Counters& counters) {
     }
     const int one = 1;
     ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    bool ok = true;
     if (!c.target->v6) {
         // The port is chosen at connect() time for the full 4-tuple, not at bind() for the address.
         ::setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
         sockaddr_in local{};
         local.sin_family = AF_INET;
         local.sin_addr.s_addr = htonl(c.source_ipv4);
-        if (::bind(c.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-            ++counters.send_errors;
-            close(c);
-            return false;
-        }
+        ok = ::bind(c.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
     }
-    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&c.target->addr), c.target->addr_len) != 0 &&
-        errno != EINPROGRESS) {
+    ok = ok && (::connect(c.fd, reinterpret_cast<const sockaddr*>(&c.target->addr), c.target->addr_len) == 0 ||
+                errno == EINPROGRESS);
+    if (!ok) {
         ++counters.send_errors;
-        close(c);
+        ::close(c.fd);
+        c.fd = -1;
         return false;
     }
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
-    ev.data.u32 = static_cast<std::uint32_t>(&c - connections_.data());
+    ev.data.u32 = index_of(c);
     ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
     c.state = State::connecting;
+    c.closing = false;
+    c.head = c.count = 0;
     c.received = 0;
     c.answered = 0;
     return true;
 }
 
-void HttpWorker::close(Connection& c) {
+void HttpWorker::close(Connection& c, bool retry, Counters& counters) {
+    if (c.count > 0) {
+        if (retry) {
+            // Sent again on the next connection: counted as sent once, when they go out again.
+            if (c.retry == 0) c.retry_ns = c.pending[c.head].sent_ns;
+            for (std::uint32_t i = 0; i < c.count; ++i)
+                --counters.sent[static_cast<std::size_t>(c.pending[(c.head + i) % kMaxPipeline].kind)];
+            c.retry += c.count;
+        } else {
+            counters.invalid += c.count;
+        }
+    }
+    c.head = c.count = 0;
     if (c.fd >= 0) ::close(c.fd);  // closing also removes it from the epoll set
     c.fd = -1;
     c.state = State::closed;
+    closed_.push_back(index_of(c));
 }
 
-std::size_t HttpWorker::build(Connection& c, char* out, std::size_t cap) {
+std::uint32_t HttpWorker::room(const Connection& c) const noexcept {
+    if (c.state != State::open || c.closing) return 0;
+    if (config_.fill && c.peers.next_fill >= c.peers.count) return 0;
+    return config_.pipeline > c.count ? config_.pipeline - c.count : 0;
+}
+
+std::size_t HttpWorker::build(Connection& c, Kind kind, char* out, std::size_t cap) {
     Appender a{out, out + cap};
     const std::size_t t = static_cast<std::size_t>(c.target - config_.targets.data());
-    if (c.kind == Kind::scrape) {
+    if (kind == Kind::scrape) {
         std::array<proto::InfoHash, proto::kMaxScrapeHashes> hashes;
         const std::size_t n = traffic_.scrape(rng_, hashes);
         const auto& path = scrape_paths_[t][rng_.below(static_cast<std::uint32_t>(scrape_paths_[t].size()))];
@@ -179,7 +204,7 @@ std::size_t HttpWorker::build(Connection& c, char* out, std::size_t cap) {
         }
         const std::uint32_t peer = c.peers.global(local);
         proto::Announce an;
-        const auto source = static_cast<std::uint32_t>(&c - connections_.data()) + index_ * config_.in_flight;
+        const auto source = index_of(c) + index_ * config_.in_flight;
         traffic_.announce(peer, local, kHttpSources | source, rng_, an);
         const auto& path = announce_paths_[t][peer % announce_paths_[t].size()];
         a.str("GET ");
@@ -212,140 +237,164 @@ std::size_t HttpWorker::build(Connection& c, char* out, std::size_t cap) {
     return a.ok ? static_cast<std::size_t>(a.p - out) : 0;
 }
 
-bool HttpWorker::send_request(Connection& c, std::uint64_t sent_ns, Counters& counters) {
+std::uint32_t HttpWorker::send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, Counters& counters) {
     static thread_local std::array<char, kRequestBuf> buf;
-    c.kind = config_.fill ? Kind::announce : traffic_.next_kind(rng_, false);
-    const std::size_t n = build(c, buf.data(), buf.size());
-    if (n == 0) return false;
-    // The socket's send buffer is empty (one request in flight), so one send takes it all.
-    const ssize_t w = ::send(c.fd, buf.data(), n, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w != static_cast<ssize_t>(n)) {
-        ++counters.send_errors;
-        close(c);
-        return false;
+    std::size_t used = 0;
+    std::uint32_t built = 0;
+    std::array<Kind, kMaxPipeline> kinds;
+    while (built < n && c.count + built < config_.pipeline && buf.size() - used >= kMaxRequest) {
+        const Kind kind = config_.fill ? Kind::announce : traffic_.next_kind(rng_, false);
+        const std::size_t len = build(c, kind, buf.data() + used, kMaxRequest);
+        if (len == 0) break;
+        kinds[built++] = kind;
+        used += len;
     }
-    ++counters.sent[static_cast<std::size_t>(c.kind)];
-    c.sent_ns = sent_ns;
-    c.state = State::waiting;
-    return true;
+    if (built == 0) return 0;
+    // The socket's send buffer holds far more than one burst of requests, so one send takes it all.
+    const ssize_t w = ::send(c.fd, buf.data(), used, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w != static_cast<ssize_t>(used)) {
+        counters.send_errors += built;
+        close(c, false, counters);
+        return 0;
+    }
+    for (std::uint32_t i = 0; i < built; ++i) {
+        c.pending[(c.head + c.count) % kMaxPipeline] = {sent_ns, kinds[i]};
+        ++c.count;
+        ++counters.sent[static_cast<std::size_t>(kinds[i])];
+    }
+    return built;
 }
 
-bool HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed, WorkerResult& out) {
+void HttpWorker::on_answer(Connection& c, std::string_view data, std::size_t head_size, std::uint16_t status,
+                           std::uint64_t now, WorkerResult& out) {
+    Counters& counters = out.counters;
+    const Pending p = c.pending[c.head];
+    c.head = (c.head + 1) % kMaxPipeline;
+    --c.count;
+    ++c.answered;
+    const auto k = static_cast<std::size_t>(p.kind);
+    out.latency[k].record(now > p.sent_ns ? now - p.sent_ns : 0);
+    const std::string_view body = data.substr(head_size);
+    std::array<proto::bencode::Token, kTokens> tokens;
+    const auto res = proto::bencode::decode(body, tokens);
+    using proto::bencode::Error;
+    if (!res.ok() && (res.error == Error::unsorted_keys || res.error == Error::duplicate_key) && body.starts_with('d')) {
+        // opentracker lists scrape files in request order: well-formed, but not the canonical
+        // form our decoder insists on. It is an answer; the report says how many were like it.
+        ++counters.responses[k];
+        ++counters.noncanonical;
+        return;
+    }
+    if (!res.ok() || tokens[0].type != proto::bencode::Type::dict) {
+        ++counters.invalid;
+        return;
+    }
+    const proto::bencode::Document doc(body, std::span(tokens.data(), res.count));
+    const auto failure = doc.find(0, "failure reason");
+    if (failure || status != 200) {
+        ++counters.error_responses[k];
+        counters.note_error(failure && doc[*failure].type == proto::bencode::Type::string ? doc.str(*failure)
+                                                                                         : "HTTP status not 200");
+        return;
+    }
+    ++counters.responses[k];
+    if (p.kind == Kind::announce) {
+        if (auto q = doc.find(0, "peers"); q && doc[*q].type == proto::bencode::Type::string)
+            counters.response_peers += doc[*q].value_size / 6;
+        if (auto q = doc.find(0, "peers6"); q && doc[*q].type == proto::bencode::Type::string)
+            counters.response_peers += doc[*q].value_size / 18;
+    }
+}
+
+void HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed, WorkerResult& out) {
     Counters& counters = out.counters;
     for (;;) {
-        if (c.received == c.buf.size()) {
-            ++counters.invalid;  // an answer larger than any tracker reply this load asks for
-            close(c);
-            return false;
-        }
         const ssize_t r = ::recv(c.fd, c.buf.data() + c.received, c.buf.size() - c.received, MSG_DONTWAIT);
-        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            // Closed by the server. Between answers that is its keep-alive policy. A request that
-            // went out on a kept-alive connection and got no byte back is sent again; any other
-            // request that loses its connection is lost.
-            if (c.state == State::waiting) {
-                if (c.received == 0 && c.answered > 0) {
-                    --counters.sent[static_cast<std::size_t>(c.kind)];
-                    c.retry_ns = c.sent_ns;
-                } else {
-                    ++counters.invalid;
-                }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r <= 0) {
+            // Closed by the server. Between answers that is its keep-alive policy. Requests that
+            // went out on a kept-alive connection and got no byte back are sent again; a request
+            // whose answer was cut off is lost.
+            if (c.received > 0 && c.count > 0) {
+                ++counters.invalid;
+                c.head = (c.head + 1) % kMaxPipeline;
+                --c.count;
             }
-            close(c);
-            return false;
-        }
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return true;
+            close(c, c.answered > 0, counters);
+            return;
         }
         c.received += static_cast<std::size_t>(r);
-        if (c.state != State::waiting) {
-            ++counters.invalid;  // bytes nobody asked for
-            close(c);
-            return false;
-        }
-        ResponseHead head;
-        const std::string_view data(c.buf.data(), c.received);
-        const HeadResult hr = parse_response_head(data, head);
-        if (hr == HeadResult::need_more) continue;
-        if (hr == HeadResult::invalid) {
-            ++counters.invalid;
-            close(c);
-            return false;
-        }
-        if (data.size() < head.head_size + head.content_length) continue;
-        if (data.size() > head.head_size + head.content_length) {
-            ++counters.invalid;  // one request in flight: nothing may follow its answer
-            close(c);
-            return false;
-        }
-        const auto k = static_cast<std::size_t>(c.kind);
-        out.latency[k].record(now > c.sent_ns ? now - c.sent_ns : 0);
-        const std::string_view body = data.substr(head.head_size, head.content_length);
-        std::array<proto::bencode::Token, kTokens> tokens;
-        const auto res = proto::bencode::decode(body, tokens);
-        using proto::bencode::Error;
-        if (!res.ok() && (res.error == Error::unsorted_keys || res.error == Error::duplicate_key) &&
-            body.starts_with('d')) {
-            // opentracker lists scrape files in request order: well-formed, but not the canonical
-            // form our decoder insists on. It is an answer; the report says how many were like it.
-            ++counters.responses[k];
-            ++counters.noncanonical;
-        } else if (!res.ok() || tokens[0].type != proto::bencode::Type::dict) {
-            ++counters.invalid;
-        } else {
-            const proto::bencode::Document doc(body, std::span(tokens.data(), res.count));
-            const auto failure = doc.find(0, "failure reason");
-            if (failure || head.status != 200) {
-                ++counters.error_responses[k];
-                counters.note_error(failure && doc[*failure].type == proto::bencode::Type::string ? doc.str(*failure)
-                                                                                                 : "HTTP status not 200");
-            } else {
-                ++counters.responses[k];
-                if (c.kind == Kind::announce) {
-                    if (auto p = doc.find(0, "peers"); p && doc[*p].type == proto::bencode::Type::string)
-                        counters.response_peers += doc[*p].value_size / 6;
-                    if (auto p = doc.find(0, "peers6"); p && doc[*p].type == proto::bencode::Type::string)
-                        counters.response_peers += doc[*p].value_size / 18;
-                }
+        // Every complete answer in the buffer, in request order.
+        std::size_t used = 0;
+        for (;;) {
+            const std::string_view data(c.buf.data() + used, c.received - used);
+            if (data.empty()) break;
+            ResponseHead head;
+            const HeadResult hr = parse_response_head(data, head);
+            if (hr == HeadResult::need_more) break;
+            if (hr == HeadResult::invalid || c.count == 0) {
+                ++counters.invalid;  // garbage, or bytes nobody asked for
+                close(c, false, counters);
+                return;
+            }
+            if (data.size() < head.head_size + head.content_length) break;
+            on_answer(c, data.substr(0, head.head_size + head.content_length), head.head_size, head.status, now, out);
+            used += head.head_size + head.content_length;
+            if (!head.keep_alive) {
+                // Requests pipelined behind the last answer are sent again on a new connection.
+                c.closing = true;
+                close(c, true, counters);
+                return;
             }
         }
-        c.received = 0;
-        ++c.answered;
-        if (!head.keep_alive || peer_closed) {
-            close(c);
-            return false;
+        if (used > 0) {
+            std::memmove(c.buf.data(), c.buf.data() + used, c.received - used);
+            c.received -= used;
         }
-        c.state = State::idle;
-        return true;
+        if (c.received == c.buf.size()) {
+            ++counters.invalid;  // an answer larger than any tracker reply this load asks for
+            close(c, false, counters);
+            return;
+        }
     }
+    // The server's FIN came with its answers: nothing more will be answered here.
+    if (peer_closed) close(c, true, counters);
 }
 
 void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& out) {
     Counters& counters = out.counters;
     const ThreadCpu cpu0 = thread_cpu();
     Pacer pacer(config_.rate / config_.workers, start_ns);
+    open_loop_ = pacer.open_loop();
     const std::uint64_t timeout = std::uint64_t{config_.timeout_ms} * 1'000'000u;
-    std::vector<std::uint32_t> idle;  // open loop: connections ready for the next due request
-    idle.reserve(connections_.size());
-    for (auto& c : connections_) connect(c, counters);
-    bool first_connect = true;  // reconnects after the first round are what the report counts
+    for (auto& c : connections_)
+        if (!connect(c, counters)) closed_.push_back(index_of(c));
     std::array<epoll_event, kEvents> events;
     std::uint64_t next_expire = start_ns + kExpireEveryNs;
     std::uint64_t now = now_ns();
 
-    auto ready = [&](Connection& c) {
-        // A connection with nothing in flight: closed loop sends at once, open loop waits its turn.
-        if (config_.fill && c.peers.next_fill >= c.peers.count) return;
-        if (pacer.open_loop())
-            idle.push_back(static_cast<std::uint32_t>(&c - connections_.data()));
-        else
-            send_request(c, now, counters);
+    // A connection with room: closed loop fills it at once, open loop lists it for due requests.
+    auto refill = [&](Connection& c) {
+        if (c.state != State::open) return;
+        if (c.retry > 0) {
+            const std::uint32_t sent = send_requests(c, c.retry, c.retry_ns, counters);
+            c.retry -= sent < c.retry ? sent : c.retry;
+            if (c.state != State::open) return;
+        }
+        const std::uint32_t n = room(c);
+        if (n == 0) return;
+        if (!open_loop_) {
+            send_requests(c, n, now, counters);
+        } else if (!c.in_ready) {
+            c.in_ready = true;
+            ready_.push_back(index_of(c));
+        }
     };
 
     while (now < end_ns) {
         std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
-        if (pacer.open_loop() && pacer.due_ns() < wake) wake = pacer.due_ns();
+        if (open_loop_ && pacer.due_ns() < wake) wake = pacer.due_ns();
         const int wait_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
         const int n = ::epoll_wait(epoll_, events.data(), kEvents, wait_ms);
         now = now_ns();
@@ -358,53 +407,56 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
                 ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
                 if (err != 0) {
                     ++counters.send_errors;
-                    close(c);
+                    close(c, true, counters);
                     continue;
                 }
                 epoll_event ev{};
                 ev.events = EPOLLIN | EPOLLRDHUP;
                 ev.data.u32 = events[i].data.u32;
                 ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-                c.state = State::idle;
-                if (c.retry_ns != 0) {
-                    const std::uint64_t due = c.retry_ns;
-                    c.retry_ns = 0;
-                    send_request(c, due, counters);
-                } else {
-                    ready(c);
-                }
+                c.state = State::open;
+                refill(c);
                 continue;
             }
             if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-                const bool peer_closed = (events[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0;
-                if (on_readable(c, now, peer_closed, out) && c.state == State::idle) ready(c);
+                on_readable(c, now, (events[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0, out);
+                refill(c);
             }
         }
-        // Closed connections come back; the first round of connects is not a reconnect.
-        for (auto& c : connections_) {
-            if (c.state != State::closed) continue;
-            if (config_.fill && c.peers.next_fill >= c.peers.count && c.retry_ns == 0) continue;
-            if (!first_connect) ++counters.reconnects;
-            connect(c, counters);
+        // Connections the server closed come back (reconnects are what the report counts).
+        for (std::size_t i = 0; i < closed_.size();) {
+            Connection& c = connections_[closed_[i]];
+            if (config_.fill && c.peers.next_fill >= c.peers.count && c.retry == 0) {
+                ++i;  // nothing left to send from it
+                continue;
+            }
+            closed_[i] = closed_.back();
+            closed_.pop_back();
+            ++counters.reconnects;
+            if (!connect(c, counters)) closed_.push_back(index_of(c));
         }
-        first_connect = false;
-        if (pacer.open_loop()) {
+        if (open_loop_) {
             std::uint64_t scheduled = 0;
             while (pacer.take(now, scheduled)) {
                 bool sent = false;
-                while (!idle.empty() && !sent) {
-                    Connection& c = connections_[idle.back()];
-                    idle.pop_back();
-                    if (c.state == State::idle) sent = send_request(c, scheduled, counters);
+                while (!ready_.empty() && !sent) {
+                    Connection& c = connections_[ready_.back()];
+                    sent = room(c) > 0 && send_requests(c, 1, scheduled, counters) == 1;
+                    if (room(c) == 0) {
+                        c.in_ready = false;
+                        ready_.pop_back();
+                    }
                 }
                 if (!sent) ++counters.unsent;
             }
         }
         if (now >= next_expire) {
             for (auto& c : connections_) {
-                if (c.state == State::waiting && now - c.sent_ns >= timeout) {
-                    ++counters.timeouts[static_cast<std::size_t>(c.kind)];
-                    close(c);
+                if (c.count > 0 && now - c.pending[c.head].sent_ns >= timeout) {
+                    for (std::uint32_t i = 0; i < c.count; ++i)
+                        ++counters.timeouts[static_cast<std::size_t>(c.pending[(c.head + i) % kMaxPipeline].kind)];
+                    c.count = 0;
+                    close(c, false, counters);
                 }
             }
             next_expire = now + kExpireEveryNs;
@@ -412,11 +464,11 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
         if (config_.fill) {
             bool done = true;
             for (const auto& c : connections_)
-                done = done && c.peers.next_fill >= c.peers.count && c.state != State::waiting;
+                done = done && c.peers.next_fill >= c.peers.count && c.count == 0 && c.retry == 0;
             if (done) break;
         }
     }
-    for (const auto& c : connections_) counters.outstanding_at_end += c.state == State::waiting ? 1 : 0;
+    for (const auto& c : connections_) counters.outstanding_at_end += c.count;
     const ThreadCpu cpu1 = thread_cpu();
     out.cpu_user_ns = cpu1.user_ns - cpu0.user_ns;
     out.cpu_sys_ns = cpu1.sys_ns - cpu0.sys_ns;
