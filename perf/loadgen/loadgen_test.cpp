@@ -324,6 +324,21 @@ TEST(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
     EXPECT_GT(json_number(report, "response_peers"), 0u) << report;
 }
 
+TEST(LoadgenAgainstHttp, PipelinesAndResendsWhatACloseDropped) {
+    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+    TinyHttpTracker tracker("d8:intervali1800ee");
+    ASSERT_NE(tracker.port(), 0);
+    // Four requests in flight per connection; the server answers three and closes, so every
+    // connection drops one pipelined request, which must be sent again rather than lost.
+    const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(tracker.port()) +
+                                            "/announce", "--in-flight", "4", "--pipeline", "4"});
+    const std::uint64_t responses = json_number(report, "responses");
+    EXPECT_GT(responses, 100u) << report;
+    EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
+    EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+    EXPECT_EQ(json_number(report, "sent"), responses + json_number(report, "outstanding_at_end")) << report;
+}
+
 TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
     if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
     TinyHttpTracker tracker("d14:failure reason12:unregisterede");
