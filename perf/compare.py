@@ -240,20 +240,20 @@ def target_url(server, proto):
     return f"{proto}://{server.udp if proto == 'udp' else server.http}" + ("/announce" if proto == "http" else "")
 
 
-def closed_loop(bins, workdir, servers, proto, rounds, duration, in_flight):
-    results = {s.name: [] for s in servers}
+def closed_loop(bins, workdir, subjects, proto, rounds, duration):
+    """`subjects`: (label, server, load generator arguments) run in turn, alternating order."""
+    results = {label: [] for label, _, _ in subjects}
     for rnd in range(rounds):
-        order = servers if rnd % 2 == 0 else list(reversed(servers))
-        for s in order:
+        order = subjects if rnd % 2 == 0 else list(reversed(subjects))
+        for label, s, args in order:
             # A datagram the server dropped holds its window slot until the timeout: a short one
             # keeps drops from shrinking the window (answers come within milliseconds).
-            r = run_loadgen(bins, workdir, f"{proto}-closed-{s.name}-{rnd}", s,
-                            ["--target", target_url(s, proto), "--in-flight", str(in_flight), "--timeout-ms", "250"],
-                            duration)
-            log(f"{proto} round {rnd + 1} {s.name}: {r['responses_per_s']:.0f} responses/s, "
+            r = run_loadgen(bins, workdir, f"{proto}-closed-{label}-{rnd}", s,
+                            ["--target", target_url(s, proto), "--timeout-ms", "250"] + args, duration)
+            log(f"{proto} round {rnd + 1} {label}: {r['responses_per_s']:.0f} responses/s, "
                 f"p99 {r['latency_us']['p99']:.0f} us, server CPU {r['server_cpu_s']:.2f} s, "
                 f"others {r['other_cpu_percent']:.0f} %")
-            results[s.name].append(r)
+            results[label].append(r)
     return results
 
 
@@ -405,6 +405,9 @@ def main():
                     help="closed loop: window per socket (4 sockets); 256 saturates every server measured here")
     ap.add_argument("--http-in-flight", type=int, default=256,
                     help="closed loop: connections, one request in flight each (256: near the peak of both trackers)")
+    ap.add_argument("--http-pipeline", type=int, default=8,
+                    help="also run Swarmline with this many pipelined requests per connection (same total "
+                         "in flight); 1: not")
     ap.add_argument("--sweep-udp-in-flight", type=int, default=1024,
                     help="open loop: window per socket, large so that the schedule, not the window, sets the load")
     ap.add_argument("--sweep-http-in-flight", type=int, default=512, help="open loop: connections")
@@ -453,14 +456,22 @@ def main():
         servers.append(start_opentracker(bins, workdir, "opentracker", whitelist_for(TORRENTS)))
         ceiling, trackers = servers[0], servers[1:]
         if "udp" in parts:
-            res = closed_loop(bins, workdir, servers, "udp", a.rounds, a.duration, a.udp_in_flight)
+            res = closed_loop(bins, workdir, [(s.name, s, ["--in-flight", str(a.udp_in_flight)]) for s in servers],
+                              "udp", a.rounds, a.duration)
             md.append(table(f"UDP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
                             f"4 sockets x {a.udp_in_flight} in flight)", summarize(res, "opentracker")))
         if "http" in parts:
-            res = closed_loop(bins, workdir, trackers, "http", a.rounds, a.duration, a.http_in_flight)
+            subjects = [(s.name, s, ["--in-flight", str(a.http_in_flight)]) for s in trackers]
+            if with_swarmline and a.http_pipeline > 1:
+                # The same tracker with pipelined requests, which opentracker does not serve (it
+                # answers one request per connection).
+                conns = max(1, a.http_in_flight // a.http_pipeline)
+                subjects.insert(1, (f"swarmline-pipelined-{conns}x{a.http_pipeline}", trackers[0],
+                                    ["--in-flight", str(conns), "--pipeline", str(a.http_pipeline)]))
+            res = closed_loop(bins, workdir, subjects, "http", a.rounds, a.duration)
             md.append(table(f"HTTP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
-                            f"{a.http_in_flight} connections, keep-alive where the server allows it)",
-                            summarize(res, "opentracker")))
+                            f"{a.http_in_flight} connections, one request in flight each, keep-alive where the "
+                            "server allows it)", summarize(res, "opentracker")))
         if "sweep" in parts:
             for proto, rates, subjects, in_flight in (
                     ("udp", a.udp_rates, servers, a.sweep_udp_in_flight),
