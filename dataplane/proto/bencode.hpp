@@ -74,8 +74,6 @@ public:
     Document(std::string_view input, std::span<const Token> tokens) noexcept : input_(input), tokens_(tokens) {}
 
     [[nodiscard]] const Token& operator[](std::size_t i) const noexcept { return tokens_[i]; }
-    [[nodiscard]] std::size_t size() const noexcept { return tokens_.size(); }
-    [[nodiscard]] std::string_view input() const noexcept { return input_; }
     // The string payload of a string token.
     [[nodiscard]] std::string_view str(std::size_t i) const noexcept {
         return input_.substr(tokens_[i].value_begin, tokens_[i].value_size);

@@ -15,7 +15,6 @@ public:
     explicit ByteReader(std::span<const std::uint8_t> bytes) noexcept : bytes_(bytes) {}
 
     [[nodiscard]] std::size_t remaining() const noexcept { return bytes_.size() - pos_; }
-    [[nodiscard]] std::size_t offset() const noexcept { return pos_; }
 
     [[nodiscard]] bool read_u8(std::uint8_t& out) noexcept {
         if (remaining() < 1) return false;
@@ -74,10 +73,7 @@ public:
         pos_ += v.size();
     }
 
-    // False once any write did not fit; nothing after that point was written.
-    [[nodiscard]] bool ok() const noexcept { return !overflow_; }
-    [[nodiscard]] std::size_t size() const noexcept { return pos_; }
-    // The number of bytes written, or 0 when the buffer was too small: what the writers return.
+    // The number of bytes written, or 0 when any write did not fit: what the writers return.
     [[nodiscard]] std::size_t finish() const noexcept { return overflow_ ? 0 : pos_; }
 
 private:

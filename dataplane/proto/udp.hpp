@@ -17,10 +17,7 @@ inline constexpr std::uint64_t kProtocolId = 0x41727101980;  // the connect requ
 
 enum class Action : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
 
-inline constexpr std::size_t kConnectRequestSize = 16;
 inline constexpr std::size_t kAnnounceRequestSize = 98;  // before BEP 41 options
-inline constexpr std::size_t kScrapeRequestHeaderSize = 16;
-inline constexpr std::size_t kAnnounceResponseHeaderSize = 20;
 inline constexpr std::size_t kScrapeResponseEntrySize = 12;
 inline constexpr std::size_t kPeerV4Size = 6;   // address + port, network order
 inline constexpr std::size_t kPeerV6Size = 18;

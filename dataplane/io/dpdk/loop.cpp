@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "io/dpdk/fragment.hpp"
 #include "io/dpdk/frame.hpp"
 #include "io/worker.hpp"
 
@@ -158,8 +159,8 @@ void Loop::on_udp(rte_mbuf* m, const Classified& c) noexcept {
         return;
     }
     if (n > udp_reply_capacity(c, buffer.size(), s_.mtu)) {
-        s_.counters->add(PortCounter::reply_too_large);
-        rte_pktmbuf_free(m);
+        // The Worker's buffer (kUdpReplyCapacity) fits in ours whole: build the datagram, then cut it.
+        send_fragments(m, finish_udp_reply(buffer, c, n, *s_.local, {}), c.v6);
         return;
     }
     set_tx_offload(m, c.v6);
@@ -192,20 +193,46 @@ void Loop::send(std::size_t length, std::uint32_t socket, const proto::Endpoint&
         return;
     }
     const std::size_t headers = udp_payload_offset(v6);
-    if (length + headers - wire::kEthHeader > s_.mtu) {
-        s_.counters->add(PortCounter::reply_too_large);
-        return;
-    }
+    const bool fits = length + headers - wire::kEthHeader <= s_.mtu;
     // The payload sits after room for the largest headers; an IPv4 frame starts later.
     m->data_off = static_cast<std::uint16_t>(RTE_PKTMBUF_HEADROOM + kMaxUdpHeaders - headers);
-    const std::size_t frame_length = write_udp_frame(whole_buffer(m), v6, a, length, s_.tx_offload);
+    const std::size_t frame_length = write_udp_frame(whole_buffer(m), v6, a, length, fits ? s_.tx_offload : ChecksumOffload{});
     if (frame_length == 0) {
         s_.counters->add(PortCounter::dropped);
         return;
     }
     handoff_mbuf_ = nullptr;
+    if (!fits) {
+        send_fragments(m, frame_length, v6);
+        return;
+    }
     set_tx_offload(m, v6);
     reply(m, frame_length);
+}
+
+void Loop::send_fragments(rte_mbuf* m, std::size_t length, bool v6) noexcept {
+    const std::size_t k = fragments_needed(length, v6, s_.mtu);
+    rte_mbuf* fragments[kMaxFragments];
+    if (k == 0) {
+        s_.counters->add(PortCounter::reply_too_large);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (rte_pktmbuf_alloc_bulk(s_.pool, fragments, static_cast<unsigned>(k)) != 0) {
+        s_.counters->add(PortCounter::no_mbuf);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    // Unique per worker (at most 16, the queue in the low bits) for as long as a receiver keeps a
+    // half-reassembled datagram: 4096 fragmented replies per worker before an IPv4 id repeats.
+    const std::uint32_t id = (fragment_ids_++ << 4) | (s_.queue & 0xf);
+    const std::span<const std::uint8_t> frame(rte_pktmbuf_mtod(m, const std::uint8_t*), length);
+    for (std::size_t i = 0; i < k; ++i) {
+        fragments[i]->ol_flags = 0;  // every checksum is already in the bytes
+        reply(fragments[i], write_fragment(frame, v6, s_.mtu, id, i, whole_buffer(fragments[i])));
+    }
+    s_.counters->add(PortCounter::fragmented);
+    rte_pktmbuf_free(m);
 }
 
 void Loop::deliver(ConnRef, std::string_view, bool) noexcept {

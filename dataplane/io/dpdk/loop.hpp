@@ -35,7 +35,8 @@ enum class PortCounter : std::uint8_t {
     to_kernel_dropped, // the exception interface's ring was full
     from_kernel,       // frames the kernel sent, forwarded to the NIC
     dropped,           // not for us, malformed, bad checksum flagged by the NIC, multi-segment
-    reply_too_large,   // a reply larger than one packet of the MTU (the fast path does not fragment)
+    fragmented,        // replies larger than one packet of the MTU, sent as IP fragments
+    reply_too_large,   // a reply that would need more than kMaxFragments fragments
     no_neighbor,       // a handed-over reply to an address whose MAC no worker has seen
     no_mbuf,           // the pool was empty for a handed-over reply
     stray_http,        // an HTTP reply delivered to a DPDK worker, which holds no connections
@@ -96,6 +97,8 @@ private:
     void to_kernel(rte_mbuf* m) noexcept;
     std::uint16_t forward_from_kernel() noexcept;
     void set_tx_offload(rte_mbuf* m, bool v6) const noexcept;
+    // Sends the complete reply frame in `m` (software checksums) as IP fragments, and frees `m`.
+    void send_fragments(rte_mbuf* m, std::size_t length, bool v6) noexcept;
 
     Worker& worker_;
     LoopSetup s_;
@@ -104,6 +107,7 @@ private:
     rte_mbuf* kernel_tx_[kBurst];
     std::uint16_t kernel_tx_n_ = 0;
     rte_mbuf* handoff_mbuf_ = nullptr;  // the buffer() handed out and not yet sent
+    std::uint32_t fragment_ids_ = 0;
     // The request is copied out of the frame before the Worker writes the reply where it was: a
     // datagram is at most one packet of the MTU (jumbo frames are not taken).
     alignas(64) std::uint8_t request_[2048];

@@ -137,7 +137,7 @@ std::string Loop::init() {
     rc = io_uring_register_buf_ring(&ring_, &reg, 0);
     if (rc < 0) return std::string("io_uring_register_buf_ring: ") + std::strerror(-rc);
     io_uring_buf_ring_init(buf_ring_);
-    recv_buffers_ = std::make_unique<std::uint8_t[]>(std::size_t{kRecvBufferSize} * kRecvBuffers);
+    recv_buffers_ = std::make_unique_for_overwrite<std::uint8_t[]>(std::size_t{kRecvBufferSize} * kRecvBuffers);
     for (std::uint32_t i = 0; i < kRecvBuffers; ++i)
         io_uring_buf_ring_add(buf_ring_, recv_buffers_.get() + std::size_t{i} * kRecvBufferSize, kRecvBufferSize,
                               static_cast<std::uint16_t>(i), io_uring_buf_ring_mask(kRecvBuffers), static_cast<int>(i));
@@ -148,11 +148,11 @@ std::string Loop::init() {
     recv_iovs_.resize(sockets_.udp.size());
     recv_names_.resize(sockets_.udp.size());
 
-    send_slots_ = std::make_unique<SendSlot[]>(kSendSlots);
+    send_slots_ = std::make_unique_for_overwrite<SendSlot[]>(kSendSlots);  // pages are touched as used
     free_send_.reserve(kSendSlots);
     for (std::uint32_t i = kSendSlots; i-- > 0;) free_send_.push_back(i);
 
-    conns_ = std::make_unique<Conn[]>(max_connections_);
+    conns_ = std::make_unique_for_overwrite<Conn[]>(max_connections_);  // buffers stay untouched until used
     free_conns_.reserve(max_connections_);
     for (std::uint32_t i = max_connections_; i-- > 0;) free_conns_.push_back(i);
     return {};
