@@ -276,7 +276,7 @@ private:
                     const bool last = ++c.answered == 3;
                     const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
                                               (last ? "\r\nConnection: close" : "") + "\r\n\r\n" + body_;
-                    if (write(c.fd, reply.data(), reply.size()) < 0 || last) {
+                    if (send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0 || last) {
                         close(c.fd);
                         conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i - 1));
                         closed = true;

@@ -51,7 +51,8 @@ private:
     // Encodes the next request of `s` into `buf`; 0 when the socket cannot send now.
     std::size_t build(Socket& s, std::uint64_t now, std::uint64_t sent_ns, std::uint8_t* buf, std::size_t cap,
                       Counters& c);
-    void receive(Socket& s, WorkerResult& out);
+    // Takes every answer waiting on the socket; returns how many datagrams arrived.
+    std::size_t receive(Socket& s, WorkerResult& out);
     void expire(Socket& s, std::uint64_t now, Counters& c);
     [[nodiscard]] bool fill_done(const Socket& s) const noexcept;
 
