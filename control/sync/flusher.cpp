@@ -39,9 +39,12 @@ CREATE TEMP TABLE IF NOT EXISTS sync_stage_marks (
 )SQL";
 
 // Everything after the COPYs, sent as one simple-query string (one round trip). Each statement sees
-// the ones before it. Counts that could be double-counted by a repeated signal (seeders, leechers,
+// the ones before it. The staging tables are analyzed first: the planner then joins a small batch
+// to users and torrents through their tracker_id indexes instead of scanning them. Counts that could be double-counted by a repeated signal (seeders, leechers,
 // first completions) are derived from the tables rather than added.
 constexpr std::string_view kApplySql = R"SQL(
+ANALYZE sync_stage_users, sync_stage_peers, sync_stage_torrents, sync_stage_snatches, sync_stage_events;
+
 INSERT INTO sync_stage_completions (user_id, torrent_id, time)
 SELECT u.id, t.id, c.time
 FROM (SELECT user_tid, torrent_tid, min(time) AS time FROM sync_stage_snatches GROUP BY 1, 2) c
@@ -106,22 +109,23 @@ ON CONFLICT (user_id) DO UPDATE SET
     seeding_count = EXCLUDED.seeding_count, leeching_count = EXCLUDED.leeching_count,
     snatched_count = us.snatched_count + EXCLUDED.snatched_count;
 
+-- torrents is wide and heavily indexed (search vectors, trigrams): a row is rewritten only when
+-- a counter the site shows changed; activity times live in torrent_statistics.
 WITH x AS (
-    SELECT t.id, s.last_time,
+    SELECT t.id,
            (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND p.is_seeder) AS seeders,
            (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND NOT p.is_seeder) AS leechers,
            (SELECT count(*) FROM sync_stage_completions c WHERE c.torrent_id = t.id) AS completed
     FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid)
 UPDATE torrents t SET seeders = x.seeders, leechers = x.leechers, times_completed = t.times_completed + x.completed,
-    last_activity_at = greatest(t.last_activity_at, to_timestamp(x.last_time)),
-    last_seeder_at = CASE WHEN x.seeders > 0 THEN now() ELSE t.last_seeder_at END
-FROM x WHERE t.id = x.id;
+    last_activity_at = now(), last_seeder_at = CASE WHEN x.seeders > 0 THEN now() ELSE t.last_seeder_at END
+FROM x WHERE t.id = x.id AND (t.seeders <> x.seeders OR t.leechers <> x.leechers OR x.completed > 0);
 
 INSERT INTO torrent_statistics AS ts (torrent_id, seeders, leechers, snatches, peak_seeders, peak_leechers, peak_at,
                                       total_uploaded, total_downloaded, is_dead, last_seeder_at, last_activity_at,
                                       last_completed_at)
 SELECT t.id, t.seeders, t.leechers, coalesce(n.done, 0), t.seeders, t.leechers, now(), s.uploaded_raw,
-       s.downloaded_raw, t.seeders = 0, t.last_seeder_at, t.last_activity_at, n.last_done
+       s.downloaded_raw, t.seeders = 0, t.last_seeder_at, to_timestamp(s.last_time), n.last_done
 FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid
 LEFT JOIN (SELECT torrent_id, count(*) AS done, to_timestamp(max(time)) AS last_done
            FROM sync_stage_completions GROUP BY 1) n ON n.torrent_id = t.id
@@ -134,7 +138,7 @@ ON CONFLICT (torrent_id) DO UPDATE SET
     total_uploaded = ts.total_uploaded + EXCLUDED.total_uploaded,
     total_downloaded = ts.total_downloaded + EXCLUDED.total_downloaded,
     is_dead = EXCLUDED.is_dead, last_seeder_at = EXCLUDED.last_seeder_at,
-    last_activity_at = EXCLUDED.last_activity_at,
+    last_activity_at = greatest(ts.last_activity_at, EXCLUDED.last_activity_at),
     last_completed_at = coalesce(EXCLUDED.last_completed_at, ts.last_completed_at);
 
 INSERT INTO announces (torrent_id, user_id, peer_id, ip, port, event, uploaded, downloaded, left_bytes,

@@ -1,0 +1,213 @@
+// Events flushed from the shared-memory event rings into PostgreSQL per second, sustained.
+//
+// A fresh database is created and migrated on the server the admin URL names, seeded with users and
+// torrents; producers fill each worker's ring with announce records at --rate (0: as fast as the
+// flusher frees slots, i.e. the flusher's ceiling) while the real SyncService flushes them. Each
+// second prints the flushed rate and the backlog (records in the rings); at the end the producers
+// stop, the backlog drains, and user_statistics must hold exactly the bytes produced.
+//
+//   sync_bench --admin-url URL [--seconds 20] [--rate 0] [--shards 2] [--users 20000]
+//              [--torrents 5000] [--batch 20000] [--announces true]
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/options.hpp"
+#include "db/migration_source.hpp"
+#include "db/migrator.hpp"
+#include "db/pg.hpp"
+#include "shm/segment.hpp"
+#include "sync/sync_service.hpp"
+
+using namespace swarmline;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A connection string for `dbname` on the server of `admin_url` (which may be a URL).
+std::string conninfo_for(const std::string& admin_url, const std::string& dbname) {
+    const char* keys[] = {"dbname", "dbname", nullptr};
+    const char* values[] = {admin_url.c_str(), dbname.c_str(), nullptr};
+    PGconn* c = PQconnectdbParams(keys, values, 1);
+    std::string out;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PQconninfoOption* opts = PQconninfo(c);
+        for (auto* o = opts; o && o->keyword; ++o) {
+            if (!o->val || !*o->val || std::strcmp(o->keyword, "dbname") == 0) continue;
+            out += std::string(o->keyword) + "='" + o->val + "' ";
+        }
+        PQconninfoFree(opts);
+        out += "dbname='" + dbname + "'";
+    }
+    PQfinish(c);
+    return out;
+}
+
+struct Produced {
+    std::atomic<std::uint64_t> events{0};
+    std::atomic<std::uint64_t> uploaded{0};
+};
+
+// One worker's producer: announces of random peers, as a shard would record them.
+void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t users, std::uint32_t torrents, double rate,
+             std::atomic<bool>& stop, Produced& produced) {
+    std::mt19937_64 rng(shard + 1);
+    std::uniform_int_distribution<std::uint32_t> user(1, users), torrent(1, torrents);
+    std::uniform_int_distribution<std::uint64_t> bytes(0, 1 << 24);
+    const auto start = Clock::now();
+    std::uint64_t made = 0, up = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+        if (rate > 0) {
+            const double due = rate * std::chrono::duration<double>(Clock::now() - start).count();
+            if (static_cast<double>(made) >= due) {
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+                continue;
+            }
+        }
+        shm::EventRecord r{};
+        r.user_id = user(rng);
+        r.torrent_id = torrent(rng);
+        r.uploaded_delta = bytes(rng);
+        r.downloaded_delta = bytes(rng) / 4;
+        r.uploaded_credited = r.uploaded_delta;
+        r.downloaded_credited = r.downloaded_delta;
+        r.uploaded_total = r.uploaded_delta;
+        r.downloaded_total = r.downloaded_delta;
+        r.left = made % 3 == 0 ? 0 : 1000;
+        r.flags = r.left == 0 ? shm::kEventSeeder : 0;
+        r.time = static_cast<std::uint32_t>(std::time(nullptr));
+        r.seedtime_delta = r.left == 0 ? 1800 : 0;
+        r.port = 51413;
+        r.ip = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, static_cast<std::uint8_t>(shard), 0, 1};
+        std::memcpy(r.peer_id.data(), "-qB4500-", 8);
+        std::memcpy(r.peer_id.data() + 8, &r.user_id, 4);  // one client per user and torrent
+        if (!ring.try_push(r)) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));  // full: the flusher is behind
+            continue;
+        }
+        ++made;
+        up += r.uploaded_delta;
+    }
+    produced.events.fetch_add(made);
+    produced.uploaded.fetch_add(up);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string admin_url = std::getenv("SWARMLINE_TEST_DATABASE_URL") ? std::getenv("SWARMLINE_TEST_DATABASE_URL") : "";
+    std::uint32_t seconds = 20, rate = 0, shards = 2, users = 20000, torrents = 5000, batch = 20000;
+    bool announces = true;
+    options::Registry reg("sync-bench");
+    reg.add("admin-url", "a PostgreSQL superuser URL (default: $SWARMLINE_TEST_DATABASE_URL)", &admin_url);
+    reg.add("seconds", "measured seconds", &seconds);
+    reg.add("rate", "events per second per worker ring (0: as fast as the flusher frees slots)", &rate);
+    reg.add("shards", "worker rings", &shards);
+    reg.add("users", "accounts seeded", &users);
+    reg.add("torrents", "torrents seeded", &torrents);
+    reg.add("batch", "records per flush transaction", &batch);
+    reg.add("announces", "also write every event to the announces table", &announces);
+    if (auto err = reg.parse_args(argc, argv, 1, nullptr); !err.empty() || admin_url.empty()) {
+        std::fprintf(stderr, "sync_bench: %s\n", err.empty() ? "--admin-url is required" : err.c_str());
+        reg.print_help(std::cerr);
+        return 2;
+    }
+
+    const std::string dbname = "swarmline_sync_bench_" + std::to_string(getpid());
+    db::Connection admin(admin_url);
+    admin.exec("CREATE DATABASE " + dbname);
+    const std::string url = conninfo_for(admin_url, dbname);
+    int rc = 0;
+    {
+        db::Connection conn(url);
+        db::run_migrations(conn, db::load_migrations(SWARMLINE_MIGRATIONS_DIR));
+        conn.exec("INSERT INTO users (username, email, password_hash, passkey, rss_key, group_id, status) "
+                  "SELECT 'u' || i, 'u' || i || '@example.org', 'x', lpad(i::text, 32, 'a'), lpad(i::text, 32, 'b'), "
+                  "(SELECT id FROM user_groups WHERE is_default), 'active' FROM generate_series(1, " +
+                  std::to_string(users) + ") i");
+        conn.exec("INSERT INTO torrents (info_hash, name, category_id, size, status, moderated_at) "
+                  "SELECT decode(lpad(to_hex(i), 40, '0'), 'hex'), 't' || i, (SELECT min(id) FROM torrent_categories), "
+                  "1000000, 'approved', now() FROM generate_series(1, " + std::to_string(torrents) + ") i");
+
+        char tmpl[] = "/tmp/swarmline-sync-bench-XXXXXX";
+        const std::filesystem::path dir = mkdtemp(tmpl);
+        shm::SegmentLocation where;
+        where.shm_dir = dir.string();
+        auto opened = shm::Segment::open(where, shm::Segment::default_sizes(shards, 1u << 16), shm::OpenMode::recreate);
+        if (!opened.segment) {
+            std::fprintf(stderr, "segment: %s\n", opened.error.c_str());
+            return 1;
+        }
+        auto& seg = *opened.segment;
+
+        control::sync::SyncConfig cfg;
+        cfg.database_url = url;
+        cfg.flush_batch_events = batch;
+        cfg.flush_interval_ms = 20;
+        cfg.record_announces = announces;
+        cfg.peer_history_interval_s = 0;
+        control::sync::SyncService service;
+        if (auto err = service.start(cfg, &seg); !err.empty()) {
+            std::fprintf(stderr, "sync: %s\n", err.c_str());
+            return 1;
+        }
+        const auto& m = service.metrics();
+
+        std::atomic<bool> stop{false};
+        Produced produced;
+        std::vector<std::thread> producers;
+        for (std::uint32_t s = 0; s < shards; ++s)
+            producers.emplace_back(produce, seg.event_ring(s), s, users, torrents, static_cast<double>(rate),
+                                   std::ref(stop), std::ref(produced));
+
+        std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: caches, first batches
+        const auto t0 = Clock::now();
+        const std::uint64_t f0 = m.events_flushed.load(), b0 = m.batches_committed.load();
+        std::uint64_t prev = f0, backlog_max = 0, backlog_first = m.backlog_events.load();
+        for (std::uint32_t s = 1; s <= seconds; ++s) {
+            std::this_thread::sleep_until(t0 + std::chrono::seconds(s));
+            const std::uint64_t now = m.events_flushed.load(), backlog = m.backlog_events.load();
+            backlog_max = std::max(backlog_max, backlog);
+            std::printf("t=%2us flushed/s=%7llu backlog=%llu\n", s, static_cast<unsigned long long>(now - prev),
+                        static_cast<unsigned long long>(backlog));
+            prev = now;
+        }
+        const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const std::uint64_t flushed = m.events_flushed.load() - f0, batches = m.batches_committed.load() - b0;
+        const std::uint64_t backlog_last = m.backlog_events.load();
+        stop = true;
+        for (auto& t : producers) t.join();
+
+        // Drain, then check the totals: the flush may be fast, it must also be exact.
+        while (m.events_flushed.load() < produced.events.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        service.stop();
+        auto sum = conn.exec("SELECT coalesce(sum(uploaded), 0) FROM user_statistics").get_int64(0, 0);
+        const bool exact = static_cast<std::uint64_t>(sum) == produced.uploaded.load();
+        std::printf("sync_bench shards=%u batch=%u announces=%s rate=%s: %.0f events/s flushed over %.1f s "
+                    "(%llu batches, %.0f events/batch), backlog first=%llu last=%llu max=%llu (ring capacity %u "
+                    "per worker); user_statistics %s (%lld of %llu bytes)\n",
+                    shards, batch, announces ? "true" : "false",
+                    rate ? (std::to_string(rate) + "/s/ring").c_str() : "max", static_cast<double>(flushed) / elapsed,
+                    elapsed, static_cast<unsigned long long>(batches),
+                    batches ? static_cast<double>(flushed) / static_cast<double>(batches) : 0.0,
+                    static_cast<unsigned long long>(backlog_first), static_cast<unsigned long long>(backlog_last),
+                    static_cast<unsigned long long>(backlog_max), seg.sizes().event_ring, exact ? "exact" : "WRONG",
+                    static_cast<long long>(sum), static_cast<unsigned long long>(produced.uploaded.load()));
+        rc = exact ? 0 : 1;
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+    admin.exec("DROP DATABASE " + dbname + " WITH (FORCE)");
+    return rc;
+}
