@@ -22,6 +22,7 @@
 #include "config.hpp"
 #include "histogram.hpp"
 #include "http_response_head.hpp"
+#include "traffic.hpp"
 #include "workload.hpp"
 
 namespace swarmline::loadgen {
@@ -126,6 +127,59 @@ TEST(Workload, PopularityIsSkewedAndInRange) {
     // Pareto(1, 2) capped at 101: P(x < 2) = 3/4 of draws land in the first 1 % of torrents.
     EXPECT_GT(head, 70'000u);
     EXPECT_LT(head, 80'000u);
+}
+
+TEST(Traffic, EventsFollowEachPeersLife) {
+    Config c;
+    c.torrents = 10;
+    c.peers = 1;
+    c.seeder_percent = 0;
+    c.completed_permille = 100;
+    c.stopped_permille = 100;
+    ASSERT_EQ(c.resolve(), "");
+    Workload w(c.workload);
+    Traffic t(c, w);
+    Rng rng(7);
+    proto::Announce a;
+    t.announce(0, 0, 0, rng, a);
+    EXPECT_EQ(a.event, proto::Event::started);  // a peer's first announce
+    EXPECT_NE(a.left, 0u);                      // a leecher
+    int completed = 0, restarted = 0;
+    proto::Event last = a.event;
+    for (int i = 0; i < 10'000; ++i) {
+        const bool was_seeder = w.peer(0).seeder;
+        t.announce(0, 0, 0, rng, a);
+        if (a.event == proto::Event::completed) {
+            EXPECT_FALSE(was_seeder);  // only a leecher completes
+            EXPECT_EQ(a.left, 0u);     // and announces as a seeder from then on
+            ++completed;
+        }
+        if (a.event == proto::Event::started) {
+            EXPECT_EQ(last, proto::Event::stopped);  // only a stopped peer starts again
+            ++restarted;
+        }
+        last = a.event;
+    }
+    EXPECT_GT(completed, 0);
+    EXPECT_GT(restarted, 0);
+    EXPECT_EQ(a.info_hash, w.info_hash(w.peer(0).torrent));
+    EXPECT_GE(a.port, 28000);
+}
+
+TEST(Traffic, FillAnnouncesStarted) {
+    Config c;
+    c.torrents = 10;
+    c.peers = 10;
+    c.fill = true;
+    ASSERT_EQ(c.resolve(), "");
+    Workload w(c.workload);
+    Traffic t(c, w);
+    Rng rng(1);
+    proto::Announce a;
+    for (int i = 0; i < 3; ++i) {
+        t.announce(3, 0, 0, rng, a);
+        EXPECT_EQ(a.event, proto::Event::started);
+    }
 }
 
 TEST(Config, RefusesBadTargetsAndMixedProtocols) {
