@@ -171,6 +171,22 @@ int cmd_serve(int argc, char** argv) {
                                   });
     });
     http::Server server(o.server, [&app](http::Request& req) { return app.handle(req); });
+    struct Counter {
+        const char* name;
+        const char* help;
+        const std::atomic<std::uint64_t>* value;
+    };
+    const auto& stats = server.stats();
+    const Counter server_counters[] = {
+        {"swarmline_http_connections_total", "HTTP connections accepted", &stats.connections},
+        {"swarmline_http_rejected_oversized_total", "requests refused for their body or header size",
+         &stats.rejected_oversized},
+        {"swarmline_http_rejected_malformed_total", "requests refused as malformed HTTP", &stats.rejected_malformed},
+        {"swarmline_http_timeouts_total", "connections closed by a read timeout", &stats.timeouts},
+    };
+    for (const auto& c : server_counters)
+        app.metrics().add_reading(c.name, c.help, "counter",
+                                  [v = c.value] { return static_cast<double>(v->load(std::memory_order_relaxed)); });
     try {
         server.start();
     } catch (const std::exception& e) {

@@ -151,6 +151,7 @@ private:
         req.request_id = acceptable_request_id(given) ? std::string(given) : server_.ids.next();
         keep_alive_ = msg.keep_alive();
         version_ = msg.version();
+        head_ = msg.method() == bhttp::verb::head;
 
         asio::post(server_.workers, [self = shared_from_this(), req = std::move(req)]() mutable {
             const auto t0 = std::chrono::steady_clock::now();
@@ -175,6 +176,7 @@ private:
 
     void reject(unsigned status, std::string_view code, const std::string& message) {
         keep_alive_ = false;
+        head_ = false;
         const std::string rid = server_.ids.next();
         log::info("http rejected", {{"rid", rid}, {"ip", remote_ip_}, {"code", code}});
         write(Response::error(status, code, message), rid);
@@ -190,6 +192,12 @@ private:
         out->body() = std::move(res.body);
         out->keep_alive(keep_alive_);
         out->prepare_payload();
+        if (head_) {
+            // HEAD: the headers of the GET, Content-Length included, and no body (RFC 9110 9.3.2).
+            const auto length = out->body().size();
+            out->body().clear();
+            out->content_length(length);
+        }
         stream_.expires_after(server_.config.write_timeout);
         bhttp::async_write(stream_, *out,
                            [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
@@ -211,6 +219,7 @@ private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::string remote_ip_;
     bool keep_alive_ = false;
+    bool head_ = false;
     unsigned version_ = 11;
     bool first_ = true;
 };

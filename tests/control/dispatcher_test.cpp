@@ -1,6 +1,11 @@
 // The dispatcher without a reachable database: routing, the error shape, 401 before any query,
-// /health and other routes answering 503 when PostgreSQL is down, and request metrics.
+// /health and other routes answering 503 when PostgreSQL is down, and request metrics; and the web
+// UI's calls checked against the route table.
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "services/app.hpp"
 
@@ -65,4 +70,21 @@ TEST(Dispatcher, CountsRequestsByRoutePatternNotRawPath) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("swarmline_pg_pool_size 8"), std::string::npos);
+}
+
+// The web UI calls only routes that exist, with the method the route table has.
+TEST(WebUi, CallsOnlyRoutesOfTheTable) {
+    std::ifstream in(std::string(SWARMLINE_WEB_DIR) + "/app.js");
+    ASSERT_TRUE(in);
+    const std::string js((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex call(R"re(api\("(GET|POST|PUT|DELETE)", "(/[^"]*)")re");
+    int calls = 0;
+    for (auto it = std::sregex_iterator(js.begin(), js.end(), call); it != std::sregex_iterator(); ++it, ++calls) {
+        const std::string method = (*it)[1];
+        const std::string path = "/api/v1" + (*it)[2].str();
+        bool found = false;
+        for (const auto& r : routes()) found = found || (method == r.method && path == r.pattern);
+        EXPECT_TRUE(found) << "web/app.js calls " << method << " " << path << ", which is not a route";
+    }
+    EXPECT_GE(calls, 6);
 }

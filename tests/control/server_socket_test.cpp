@@ -150,6 +150,29 @@ TEST_F(ServerSocket, OversizedBodyAndHeadersAreRefused) {
     }
 }
 
+TEST_F(ServerSocket, HeadHasTheHeadersOfGetAndNoBody) {
+    start();
+    Client c(port_);
+    auto req = request(bhttp::verb::head, "/health");
+    req.version(11);
+    req.set(bhttp::field::host, "127.0.0.1");
+    bhttp::write(c.socket(), req);
+    boost::beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // a response to HEAD has no body, whatever its Content-Length says
+    bhttp::read_header(c.socket(), buffer, parser);
+    EXPECT_EQ(parser.get().result_int(), 200);
+    EXPECT_EQ(parser.get()[bhttp::field::content_length], "31");
+    // The connection is still in step: the next response is the next request's.
+    auto next = request(bhttp::verb::get, "/api/v1/nope");
+    next.set(bhttp::field::host, "127.0.0.1");
+    next.prepare_payload();
+    bhttp::write(c.socket(), next);
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(c.socket(), buffer, res);
+    EXPECT_EQ(res.result_int(), 404);
+}
+
 TEST_F(ServerSocket, MalformedRequestIsAnsweredAndClosed) {
     start();
     Client c(port_);
