@@ -301,6 +301,30 @@ TEST_F(DpdkBackend, Ipv6AnnounceAfterNeighbourDiscovery) {
     EXPECT_EQ((r.peers[16] << 8) | r.peers[17], 41001);
 }
 
+TEST_F(DpdkBackend, LargeIpv6ReplyArrivesInFragments) {
+    // 100 IPv6 peers in one swarm; the 101st asks for 200: 20 + 100 * 18 = 1820 bytes of reply, more
+    // than one 1500-byte packet. The client's kernel reassembles the fragments.
+    auto c = client(true);
+    auto id = c->connect();
+    ASSERT_TRUE(id);
+    udp::Response r;
+    std::vector<std::uint8_t> storage;
+    const proto::InfoHash h = hash_of(0x77);
+    for (std::uint16_t i = 0; i < 100; ++i) {
+        auto a = announce_of(h, 0, static_cast<std::uint16_t>(42000 + i), 0);
+        std::memcpy(a.peer_id.data(), &i, sizeof i);
+        ASSERT_TRUE(c->announce(*id, a, r, storage)) << "peer " << i;
+    }
+    const std::uint64_t fragmented = port_count(PortCounter::fragmented);
+    auto a = announce_of(h, 0xee, 43000, 1000);
+    a.numwant = 200;
+    ASSERT_TRUE(c->announce(*id, a, r, storage));
+    ASSERT_EQ(r.action, udp::Action::announce);
+    EXPECT_EQ(r.seeders, 100u);
+    EXPECT_EQ(r.peers.size(), 100u * 18u);
+    EXPECT_EQ(port_count(PortCounter::fragmented) - fragmented, 1u);
+}
+
 TEST_F(DpdkBackend, HttpAnnounceReachesTheKernelThroughTheExceptionPath) {
     // TCP to the same address as the UDP tracker: the fast path hands it to the tap, the kernel's
     // io_uring server answers, and the reply leaves through DPDK again.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/dpdk/checksum.hpp"
+#include "io/dpdk/fragment.hpp"
 #include "io/dpdk/frame.hpp"
 #include "io/dpdk/responder.hpp"
 
@@ -426,6 +427,92 @@ TEST(DpdkLocalAddresses, AWildcardEndpointRepliesFromOurFirstAddressOfTheFamily)
     EXPECT_EQ(src.port, kTrackerPort);
     EXPECT_FALSE(local.source_of(0, true, src)) << "an IPv4 endpoint has no IPv6 source";
     EXPECT_FALSE(local.source_of(5, false, src));
+}
+
+}  // namespace
+
+namespace {
+
+// A complete reply frame of `payload` bytes to the peer, checksums in software.
+Bytes reply_frame(bool v6, std::size_t payload, std::size_t& length) {
+    const auto local = local_addresses();
+    UdpAddressing a;
+    a.src_mac = kOurMac;
+    a.dst_mac = kPeerMac;
+    EXPECT_TRUE(local.source_of(v6 ? 1 : 0, v6, a.src));
+    if (v6) {
+        a.dst.ip = kPeerV6;
+    } else {
+        a.dst.ip[10] = a.dst.ip[11] = 0xff;
+        std::memcpy(a.dst.ip.data() + 12, kPeerV4.data(), 4);
+    }
+    a.dst.port = kPeerPort;
+    Bytes f(8192, 0);
+    for (std::size_t i = 0; i < payload; ++i) f[udp_payload_offset(v6) + i] = static_cast<std::uint8_t>(i * 13 + 1);
+    length = write_udp_frame(f, v6, a, payload, {});
+    f.resize(length);
+    return f;
+}
+
+TEST(DpdkFragment, LargeIpv6ReplyIsCutIntoFragmentsThatReassembleToIt) {
+    std::size_t length = 0;
+    const Bytes whole = reply_frame(true, 20 + 200 * 18, length);  // an announce reply of 200 IPv6 peers
+    ASSERT_EQ(fragments_needed(length, true, 1500), 3u);
+    EXPECT_EQ(fragments_needed(54 + 8 + 1000, true, 1500), 0u) << "fits: no fragments";
+    Bytes datagram;
+    for (std::size_t i = 0; i < 3; ++i) {
+        Bytes f(2048, 0xee);
+        const std::size_t n = write_fragment(whole, true, 1500, 0xabcdef01, i, f);
+        ASSERT_GT(n, 0u);
+        EXPECT_LE(n - 14, 1500u) << "each fragment fits the MTU";
+        EXPECT_TRUE(std::equal(f.begin(), f.begin() + 14, whole.begin())) << "Ethernet header";
+        EXPECT_TRUE(std::equal(f.begin() + 22, f.begin() + 54, whole.begin() + 22)) << "addresses";
+        EXPECT_EQ(f[14 + 6], 44) << "next header: Fragment";
+        EXPECT_EQ(be16(f, 14 + 4), n - 54) << "payload length";
+        EXPECT_EQ(f[54], 17) << "the fragment header's next header: UDP";
+        const std::uint16_t off = be16(f, 56);
+        EXPECT_EQ(off & ~7u, datagram.size()) << "offset of fragment " << i;
+        EXPECT_EQ(off & 1u, i < 2 ? 1u : 0u) << "more fragments";
+        EXPECT_EQ(be16(f, 58), 0xabcd);
+        EXPECT_EQ(be16(f, 60), 0xef01);
+        if (i < 2) {
+            EXPECT_EQ((n - 62) % 8, 0u);
+        }
+        datagram.insert(datagram.end(), f.begin() + 62, f.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    ASSERT_EQ(datagram.size(), length - 54);
+    EXPECT_TRUE(std::equal(datagram.begin(), datagram.end(), whole.begin() + 54));
+    Bytes spare(2048);
+    EXPECT_EQ(write_fragment(whole, true, 1500, 1, 3, spare), 0u) << "there is no fourth";
+}
+
+TEST(DpdkFragment, Ipv4FragmentsHaveOffsetsFlagsAndValidHeaderChecksums) {
+    std::size_t length = 0;
+    const Bytes whole = reply_frame(false, 1500, length);
+    const std::size_t k = fragments_needed(length, false, 576);
+    ASSERT_EQ(k, 3u);  // 1508 bytes of UDP in pieces of 552
+    Bytes datagram;
+    for (std::size_t i = 0; i < k; ++i) {
+        Bytes f(2048, 0xee);
+        const std::size_t n = write_fragment(whole, false, 576, 0x1234, i, f);
+        ASSERT_GT(n, 0u);
+        EXPECT_LE(n - 14, 576u);
+        EXPECT_EQ(naive_sum(f.data() + 14, 20), 0xffff) << "header checksum of fragment " << i;
+        EXPECT_EQ(be16(f, 14 + 2), n - 14) << "total length";
+        EXPECT_EQ(be16(f, 14 + 4), 0x1234) << "identification";
+        const std::uint16_t flags = be16(f, 14 + 6);
+        EXPECT_EQ(flags & 0x4000, 0) << "DF clear";
+        EXPECT_EQ((flags & 0x2000) != 0, i + 1 < k) << "MF";
+        EXPECT_EQ((flags & 0x1fffu) * 8u, datagram.size());
+        datagram.insert(datagram.end(), f.begin() + 34, f.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    ASSERT_EQ(datagram.size(), length - 34);
+    EXPECT_TRUE(std::equal(datagram.begin(), datagram.end(), whole.begin() + 34));
+}
+
+TEST(DpdkFragment, AReplyNeedingTooManyFragmentsIsRefused) {
+    EXPECT_EQ(fragments_needed(14 + 40 + 8 + 4096, true, 1280), 4u);
+    EXPECT_EQ(fragments_needed(14 + 20 + 8 + 60000, false, 576), 0u);
 }
 
 }  // namespace
