@@ -61,6 +61,8 @@ void Config::register_options(options::Registry& r) {
     r.add("target", "where to send: udp://IP:PORT[/PATH] or http://IP:PORT[/PATH]; repeatable, one protocol per run; "
           "PATH may hold {passkey} (HTTP path, or BEP 41 URL data over UDP)", &target_urls);
     r.add("duration", "seconds to run (the run stops by itself)", &duration_s);
+    r.add("requests", "stop after sending this many requests in all, once they are answered or timed out; "
+          "0: as many as --duration allows", &requests);
     r.add("workers", "worker threads, each with its own sockets", &workers);
     r.add("cores", "CPU of each worker, in order (e.g. 1,2); empty: not pinned", &cores);
     r.add("sockets-per-worker", "UDP sockets per worker, each bound to its own loopback address so "
@@ -100,6 +102,11 @@ void Config::register_options(options::Registry& r) {
     r.add("json", "print the report as one JSON object", &json);
     r.add("dump-info-hashes", "write every info_hash (hex, one a line: opentracker's whitelist) to this "
           "file and exit", &dump_info_hashes);
+}
+
+std::uint64_t Config::request_budget(unsigned index) const noexcept {
+    if (requests == 0) return UINT64_MAX;
+    return requests / workers + (index < requests % workers ? 1 : 0);
 }
 
 std::string Config::resolve() {

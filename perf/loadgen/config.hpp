@@ -34,6 +34,7 @@ struct Target {
 struct Config {
     std::vector<std::string> target_urls{"udp://127.0.0.1:6969"};
     std::uint32_t duration_s = 10;
+    std::uint64_t requests = 0;  // 0: as many as the duration allows
     std::uint32_t workers = 1;
     std::vector<std::string> cores;  // one per worker, in order; empty: not pinned
     std::uint32_t sockets_per_worker = 4;
@@ -67,6 +68,9 @@ struct Config {
     std::vector<std::string> passkeys;
     WorkloadConfig workload;
     std::uint32_t first_client_ipv4 = 0;  // host order
+
+    // Requests worker `index` may send under --requests (no limit: UINT64_MAX).
+    [[nodiscard]] std::uint64_t request_budget(unsigned index) const noexcept;
 
     void register_options(options::Registry& registry);
     // Checks and derives the fields above. Returns an empty string on success, else the reason.

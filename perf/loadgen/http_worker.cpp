@@ -84,7 +84,11 @@ const char* event_name(proto::Event e) noexcept {
 }  // namespace
 
 HttpWorker::HttpWorker(const Config& config, Traffic& traffic, unsigned index) noexcept
-    : config_(config), traffic_(traffic), index_(index), rng_(config.seed * 1000003 + index) {}
+    : config_(config),
+      traffic_(traffic),
+      index_(index),
+      rng_(config.seed * 1000003 + index),
+      budget_(config.request_budget(index)) {}
 
 HttpWorker::~HttpWorker() {
     for (auto& c : connections_)
@@ -176,7 +180,7 @@ void HttpWorker::close(Connection& c, bool retry, Counters& counters) {
 
 std::uint32_t HttpWorker::room(const Connection& c) const noexcept {
     if (c.state != State::open || c.closing) return 0;
-    if (config_.fill && c.peers.next_fill >= c.peers.count) return 0;
+    if ((config_.fill && c.peers.next_fill >= c.peers.count) || budget_ == 0) return 0;
     return config_.pipeline > c.count ? config_.pipeline - c.count : 0;
 }
 
@@ -237,11 +241,13 @@ std::size_t HttpWorker::build(Connection& c, Kind kind, char* out, std::size_t c
     return a.ok ? static_cast<std::size_t>(a.p - out) : 0;
 }
 
-std::uint32_t HttpWorker::send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, Counters& counters) {
+std::uint32_t HttpWorker::send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, bool resend,
+                                        Counters& counters) {
     static thread_local std::array<char, kRequestBuf> buf;
     std::size_t used = 0;
     std::uint32_t built = 0;
     std::array<Kind, kMaxPipeline> kinds;
+    if (!resend && n > budget_) n = static_cast<std::uint32_t>(budget_);
     while (built < n && c.count + built < config_.pipeline && buf.size() - used >= kMaxRequest) {
         const Kind kind = config_.fill ? Kind::announce : traffic_.next_kind(rng_, false);
         const std::size_t len = build(c, kind, buf.data() + used, kMaxRequest);
@@ -257,6 +263,7 @@ std::uint32_t HttpWorker::send_requests(Connection& c, std::uint32_t n, std::uin
         close(c, false, counters);
         return 0;
     }
+    if (!resend) budget_ -= built;
     for (std::uint32_t i = 0; i < built; ++i) {
         c.pending[(c.head + c.count) % kMaxPipeline] = {sent_ns, kinds[i]};
         ++c.count;
@@ -378,14 +385,14 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
     auto refill = [&](Connection& c) {
         if (c.state != State::open) return;
         if (c.retry > 0) {
-            const std::uint32_t sent = send_requests(c, c.retry, c.retry_ns, counters);
+            const std::uint32_t sent = send_requests(c, c.retry, c.retry_ns, true, counters);
             c.retry -= sent < c.retry ? sent : c.retry;
             if (c.state != State::open) return;
         }
         const std::uint32_t n = room(c);
         if (n == 0) return;
         if (!open_loop_) {
-            send_requests(c, n, now, counters);
+            send_requests(c, n, now, false, counters);
         } else if (!c.in_ready) {
             c.in_ready = true;
             ready_.push_back(index_of(c));
@@ -426,7 +433,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
         // Connections the server closed come back (reconnects are what the report counts).
         for (std::size_t i = 0; i < closed_.size();) {
             Connection& c = connections_[closed_[i]];
-            if (config_.fill && c.peers.next_fill >= c.peers.count && c.retry == 0) {
+            if (((config_.fill && c.peers.next_fill >= c.peers.count) || budget_ == 0) && c.retry == 0) {
                 ++i;  // nothing left to send from it
                 continue;
             }
@@ -437,11 +444,11 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
         }
         if (open_loop_) {
             std::uint64_t scheduled = 0;
-            while (pacer.take(now, scheduled)) {
+            while (budget_ > 0 && pacer.take(now, scheduled)) {
                 bool sent = false;
                 while (!ready_.empty() && !sent) {
                     Connection& c = connections_[ready_.back()];
-                    sent = room(c) > 0 && send_requests(c, 1, scheduled, counters) == 1;
+                    sent = room(c) > 0 && send_requests(c, 1, scheduled, false, counters) == 1;
                     if (room(c) == 0) {
                         c.in_ready = false;
                         ready_.pop_back();
@@ -461,10 +468,12 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
             }
             next_expire = now + kExpireEveryNs;
         }
-        if (config_.fill) {
+        if (budget_ == 0 || config_.fill) {
             bool done = true;
-            for (const auto& c : connections_)
-                done = done && c.peers.next_fill >= c.peers.count && c.count == 0 && c.retry == 0;
+            for (const auto& c : connections_) {
+                const bool nothing_to_send = budget_ == 0 || c.peers.next_fill >= c.peers.count;
+                done = done && nothing_to_send && c.count == 0 && c.retry == 0;
+            }
             if (done) break;
         }
     }

@@ -55,7 +55,9 @@ private:
     // Closes the connection; its pending requests are retried (`retry`) or count as `lost`.
     void close(Connection& c, bool retry, Counters& counters);
     // Sends up to `n` requests in one write, all due at `sent_ns`; returns how many went out.
-    std::uint32_t send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, Counters& counters);
+    // `resend`: they replace requests a server close dropped, outside the --requests budget.
+    std::uint32_t send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, bool resend,
+                                Counters& counters);
     // Reads what arrived and consumes every complete answer. `peer_closed`: the server's FIN came
     // with this event.
     void on_readable(Connection& c, std::uint64_t now, bool peer_closed, WorkerResult& out);
@@ -71,6 +73,7 @@ private:
     Traffic& traffic_;
     unsigned index_;
     Rng rng_;
+    std::uint64_t budget_;  // requests left under --requests
     int epoll_ = -1;
     bool open_loop_ = false;
     std::vector<Connection> connections_;

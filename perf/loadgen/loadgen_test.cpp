@@ -247,31 +247,66 @@ std::uint64_t json_number(const std::string& json, const std::string& key) {
     return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
 }
 
-TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* ceiling = std::getenv("SWARMLINE_UDP_CEILING");
-    if (!loadgen || !ceiling) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Child server = spawn({ceiling, "--udp", "127.0.0.1:0", "--duration", "30"});
-    ASSERT_GT(server.pid, 0);
-    const std::string ready = read_until(server.err, "\n");
-    const auto at = ready.find("udp=");
-    ASSERT_NE(at, std::string::npos) << ready;
-    const std::string addr = ready.substr(at + 4, ready.find_first_of(" \n", at) - at - 4);
-    // Open loop at a low rate: every request is answered well within the timeout on any machine.
-    Child run = spawn({loadgen, "--target", "udp://" + addr, "--duration", "1", "--rate", "2000", "--torrents", "1000",
-                       "--peers", "2000", "--json", "--timeout-ms", "10000"});
-    const std::string report = read_until(run.out, "");
+// The ceiling responder on a free port, stopped when the test ends however it ends.
+struct Ceiling {
+    Child child;
+    std::string addr;
+    explicit Ceiling(const char* path) {
+        child = spawn({path, "--udp", "127.0.0.1:0", "--duration", "60"});
+        const std::string ready = read_until(child.err, "\n");
+        if (const auto at = ready.find("udp="); at != std::string::npos)
+            addr = ready.substr(at + 4, ready.find_first_of(" \n", at) - at - 4);
+    }
+    ~Ceiling() {
+        if (child.pid <= 0) return;
+        kill(child.pid, SIGTERM);
+        waitpid(child.pid, nullptr, 0);
+        close(child.out);
+        close(child.err);
+    }
+};
+
+// Runs the load generator to its end; returns its stdout, plus the exit status when not 0.
+std::string run_to_end(const std::vector<std::string>& args) {
+    Child run = spawn(args);
+    std::string report = read_until(run.out, "");
     int status = 0;
     waitpid(run.pid, &status, 0);
-    kill(server.pid, SIGTERM);
-    waitpid(server.pid, nullptr, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;
-    const std::uint64_t sent = json_number(report, "sent");
+    close(run.out);
+    close(run.err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += " (exit status " + std::to_string(status) + ")";
+    return report;
+}
+
+TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
+    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
+    Ceiling ceiling(ceiling_path);
+    ASSERT_FALSE(ceiling.addr.empty());
+    // Open loop at a low rate; a long timeout, so a stalled machine cannot turn answers into losses.
+    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "1", "--rate",
+                                           "2000", "--torrents", "1000", "--peers", "2000", "--json", "--timeout-ms",
+                                           "10000"});
     const std::uint64_t responses = json_number(report, "responses");
     EXPECT_GT(responses, 100u) << report;
-    EXPECT_EQ(sent, responses + json_number(report, "outstanding_at_end")) << report;
+    EXPECT_EQ(json_number(report, "sent"), responses + json_number(report, "outstanding_at_end")) << report;
     EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
     EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+}
+
+TEST(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
+    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
+    Ceiling ceiling(ceiling_path);
+    ASSERT_FALSE(ceiling.addr.empty());
+    // Exactly that many go out over both workers, all are answered, and the run ends before --duration.
+    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "60",
+                                           "--requests", "501", "--workers", "2", "--torrents", "1000", "--peers",
+                                           "2000", "--json", "--timeout-ms", "10000"});
+    EXPECT_EQ(json_number(report, "sent"), 501u) << report;
+    EXPECT_EQ(json_number(report, "responses"), 501u) << report;
 }
 
 // A minimal HTTP tracker on 127.0.0.1: answers every GET with `body`, keeps connections alive but
@@ -352,12 +387,7 @@ std::string run_loadgen(const std::vector<std::string>& extra) {
     std::vector<std::string> args{std::getenv("SWARMLINE_LOADGEN"), "--duration", "1", "--torrents", "1000",
                                   "--peers", "2000", "--json", "--timeout-ms", "10000"};
     args.insert(args.end(), extra.begin(), extra.end());
-    Child run = spawn(args);
-    std::string report = read_until(run.out, "");
-    int status = 0;
-    waitpid(run.pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += " (exit status " + std::to_string(status) + ")";
-    return report;
+    return run_to_end(args);
 }
 
 TEST(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
@@ -391,6 +421,19 @@ TEST(LoadgenAgainstHttp, PipelinesAndResendsWhatACloseDropped) {
     EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
     EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
     EXPECT_EQ(json_number(report, "sent"), responses + json_number(report, "outstanding_at_end")) << report;
+}
+
+TEST(LoadgenAgainstHttp, StopsAfterTheRequestBudget) {
+    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+    TinyHttpTracker tracker("d8:intervali1800ee");
+    ASSERT_NE(tracker.port(), 0);
+    // Pipelined requests that the server's closes drop are sent again, outside the budget.
+    const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(tracker.port()) +
+                                            "/announce", "--in-flight", "4", "--pipeline", "4", "--requests", "300",
+                                            "--duration", "60"});
+    EXPECT_EQ(json_number(report, "sent"), 300u) << report;
+    EXPECT_EQ(json_number(report, "responses"), 300u) << report;
+    EXPECT_EQ(json_number(report, "outstanding_at_end"), 0u) << report;
 }
 
 TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {

@@ -36,7 +36,11 @@ std::uint32_t transaction_id(std::uint16_t slot, std::uint16_t generation) noexc
 }  // namespace
 
 UdpWorker::UdpWorker(const Config& config, Traffic& traffic, unsigned index) noexcept
-    : config_(config), traffic_(traffic), index_(index), rng_(config.seed * 1000003 + index) {}
+    : config_(config),
+      traffic_(traffic),
+      index_(index),
+      rng_(config.seed * 1000003 + index),
+      budget_(config.request_budget(index)) {}
 
 UdpWorker::~UdpWorker() {
     for (auto& s : sockets_)
@@ -118,7 +122,7 @@ std::string UdpWorker::first_connection_id(Socket& s) {
 
 std::size_t UdpWorker::build(Socket& s, std::uint64_t now, std::uint64_t sent_ns, std::uint8_t* buf, std::size_t cap,
                              Counters& c) {
-    if (s.free_slots.empty()) return 0;
+    if (s.free_slots.empty() || budget_ == 0) return 0;
     Kind kind = Kind::announce;
     const bool renew = s.have_connection_id && config_.connection_id_renew_s != 0 &&
                        now - s.connection_id_at > std::uint64_t{config_.connection_id_renew_s} * 1'000'000'000u;
@@ -168,6 +172,7 @@ std::size_t UdpWorker::build(Socket& s, std::uint64_t now, std::uint64_t sent_ns
         return 0;
     }
     s.free_slots.pop_back();
+    --budget_;
     slot.generation = static_cast<std::uint16_t>(slot.generation + 1);
     slot.sent_ns = sent_ns;
     slot.kind = kind;
@@ -248,8 +253,9 @@ void UdpWorker::expire(Socket& s, std::uint64_t now, Counters& c) {
     }
 }
 
-bool UdpWorker::fill_done(const Socket& s) const noexcept {
-    return s.peers.next_fill >= s.peers.count && s.free_slots.size() == s.slots.size();
+bool UdpWorker::finished(const Socket& s) const noexcept {
+    const bool nothing_to_send = budget_ == 0 || (config_.fill && s.peers.next_fill >= s.peers.count);
+    return nothing_to_send && s.free_slots.size() == s.slots.size();
 }
 
 void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& out) {
@@ -274,7 +280,7 @@ void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& 
             unsigned count = 0;
             if (pacer.open_loop()) {
                 std::uint64_t scheduled = 0;
-                while (count < kBatch && pacer.take(now, scheduled)) {
+                while (count < kBatch && budget_ > 0 && pacer.take(now, scheduled)) {
                     const std::size_t n = build(s, now, scheduled, bufs[count].data(), kRequestBuf, c);
                     if (n == 0) {
                         ++c.unsent;
@@ -310,11 +316,9 @@ void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& 
             for (auto& s : sockets_) expire(s, now, c);
             next_expire = now + kExpireEveryNs;
         }
-        if (config_.fill) {
-            bool done = true;
-            for (const auto& s : sockets_) done = done && fill_done(s);
-            if (done) break;
-        }
+        bool done = true;
+        for (const auto& s : sockets_) done = done && finished(s);
+        if (done) break;
         if (!progress) {
             // Nothing to send and nothing arrived: sleep until an answer comes, the next request is
             // due, or the next timeout check, so an idle load generator does not burn its core.

@@ -54,12 +54,14 @@ private:
     // Takes every answer waiting on the socket; returns how many datagrams arrived.
     std::size_t receive(Socket& s, WorkerResult& out);
     void expire(Socket& s, std::uint64_t now, Counters& c);
-    [[nodiscard]] bool fill_done(const Socket& s) const noexcept;
+    // True when the socket has nothing in flight and nothing left to send (fill or --requests).
+    [[nodiscard]] bool finished(const Socket& s) const noexcept;
 
     const Config& config_;
     Traffic& traffic_;
     unsigned index_;
     Rng rng_;
+    std::uint64_t budget_;  // requests left under --requests
     std::vector<Socket> sockets_;
     // URL data per passkey (or the one path), precomputed so a request only copies it.
     std::vector<std::vector<std::string>> url_data_;  // [target][passkey]
