@@ -283,6 +283,8 @@ def summarize(results, reference):
         rows.append({
             "name": name, "rps": med, "min": min(rps), "max": max(rps),
             "announce_rps": statistics.median(r["by_kind"]["announce"]["responses_per_s"] for r in runs),
+            "peers_per_announce": sum(r["response_peers"] for r in runs) / max(1, sum(r["by_kind"]["announce"]["responses"]
+                                                                                  for r in runs)),
             "ratio": med / ref if ref else float("nan"), "p99": p99,
             "cpu_ms_per_1k": 1e6 * cpu / responses if responses else float("nan"),
             "errors": sum(r["error_responses"] + r["timeouts"] + r["invalid"] for r in runs),
@@ -296,11 +298,12 @@ def summarize(results, reference):
 def table(title, rows):
     out = [f"### {title}", "",
            "| server | responses/s (median) | min..max | of them announces/s | ratio to opentracker | p99 (us) "
-           "| server CPU ms per 1k responses | errors+timeouts | loadgen CPU % | others' CPU % (max) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| peers per announce | server CPU ms per 1k responses | errors+timeouts | loadgen CPU % "
+           "| others' CPU % (max) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['name']} | {r['rps']:.0f} | {r['min']:.0f}..{r['max']:.0f} | {r['announce_rps']:.0f} "
-                   f"| {r['ratio']:.2f} | {r['p99']:.0f} "
+                   f"| {r['ratio']:.2f} | {r['p99']:.0f} | {r['peers_per_announce']:.1f} "
                    f"| {r['cpu_ms_per_1k']:.1f} | {r['errors']} | {r['loadgen_cpu']:.0f} | {r['others']:.0f} |")
     return "\n".join(out) + "\n"
 
