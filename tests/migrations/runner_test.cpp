@@ -24,6 +24,9 @@ protected:
     TestDatabase::Schema schema() const override { return TestDatabase::Schema::empty; }
 };
 
+// Already migrated by the runner (TestDatabase's default): for what happens on the next run.
+using MigratedDatabaseTest = test::DatabaseTest;
+
 // A private copy of the project's migrations that a test may change.
 class MigrationsCopy {
 public:
@@ -36,6 +39,25 @@ public:
     const fs::path& path() const { return path_; }
     void write(const std::string& name, const std::string& text, bool append = false) const {
         std::ofstream(path_ / name, std::ios::binary | (append ? std::ios::app : std::ios::trunc)) << text;
+    }
+
+private:
+    static inline int counter_ = 0;
+    fs::path path_;
+};
+
+// An empty migrations folder for synthetic migrations.
+class ScratchSource {
+public:
+    ScratchSource() : path_(fs::temp_directory_path() / ("swarmline_migsrc_" + std::to_string(::getpid()) + "_" +
+                                                        std::to_string(counter_++))) {
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~ScratchSource() { fs::remove_all(path_); }
+    const fs::path& path() const { return path_; }
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ / name, std::ios::binary) << text;
     }
 
 private:
@@ -64,11 +86,6 @@ TEST_F(EmptyDatabaseTest, AppliesAllOnceThenNothing) {
         EXPECT_FALSE(s.checksum_mismatch()) << s.version;
         EXPECT_GT(s.applied->execution_time_ns, 0) << "execution_time is recorded after commit, as SQLx does";
     }
-}
-
-TEST_F(EmptyDatabaseTest, RecordsWhatSqlxRecords) {
-    auto conn = database().connect();
-    db::run_migrations(conn, db::load_migrations(test::migrations_dir()));
 
     // The table SQLx creates, column for column.
     auto columns = conn.exec(
@@ -92,10 +109,9 @@ TEST_F(EmptyDatabaseTest, RecordsWhatSqlxRecords) {
               "d1fe3ed1950eb96eaadeb610c3e6e9c9ef1593258827e567166dd2a15c0f345a85fbd8fdf12743a0df4fba7d95f1fc7d");
 }
 
-TEST_F(EmptyDatabaseTest, RefusesAChangedMigrationBeforeApplyingAnything) {
+TEST_F(MigratedDatabaseTest, RefusesAChangedMigrationBeforeApplyingAnything) {
     MigrationsCopy copy;
     auto conn = database().connect();
-    db::run_migrations(conn, db::load_migrations(copy.path()));
 
     copy.write("20250105000003_create_user_privacy.sql", "\n-- an innocent-looking edit\n", true);
     copy.write("20990101000000_create_later.sql", "CREATE TABLE later_table (id int);\n");
@@ -111,7 +127,7 @@ TEST_F(EmptyDatabaseTest, RefusesAChangedMigrationBeforeApplyingAnything) {
         << "the runner went on after finding the changed migration";
 }
 
-TEST_F(EmptyDatabaseTest, RefusesWhenAnAppliedFileIsMissing) {
+TEST_F(MigratedDatabaseTest, RefusesWhenAnAppliedFileIsMissing) {
     MigrationsCopy copy;
     copy.write("20990101000000_create_later.sql", "CREATE TABLE later_table (id int);\n");
     auto conn = database().connect();
@@ -125,7 +141,7 @@ TEST_F(EmptyDatabaseTest, RefusesWhenAnAppliedFileIsMissing) {
     }
 }
 
-TEST_F(EmptyDatabaseTest, AFailingMigrationIsRolledBackAndNamed) {
+TEST_F(MigratedDatabaseTest, AFailingMigrationIsRolledBackAndNamed) {
     MigrationsCopy copy;
     copy.write("20990101000000_broken.sql", "CREATE TABLE half_done (id int);\nSELECT 1;\nSELEC oops;\n");
     auto conn = database().connect();
@@ -144,7 +160,7 @@ TEST_F(EmptyDatabaseTest, AFailingMigrationIsRolledBackAndNamed) {
               static_cast<std::int64_t>(db::load_migrations(test::migrations_dir()).size()));
 }
 
-TEST_F(EmptyDatabaseTest, NoTransactionMigrationRunsOutsideATransaction) {
+TEST_F(MigratedDatabaseTest, NoTransactionMigrationRunsOutsideATransaction) {
     MigrationsCopy copy;
     // CREATE INDEX CONCURRENTLY fails inside a transaction block: this passes only if the runner
     // honours the first line.
@@ -156,7 +172,13 @@ TEST_F(EmptyDatabaseTest, NoTransactionMigrationRunsOutsideATransaction) {
 }
 
 TEST_F(EmptyDatabaseTest, ConcurrentRunnersApplyEachMigrationOnce) {
-    auto migrations = db::load_migrations(test::migrations_dir());
+    // Each migration takes 50 ms, so two runners started together overlap unless the advisory lock
+    // serialises them; without it the second would fail on a duplicate table or version.
+    ScratchSource source;
+    for (int i = 1; i <= 10; ++i)
+        source.write(std::to_string(i) + "_slow_" + std::to_string(i) + ".sql",
+                     "CREATE TABLE slow_" + std::to_string(i) + " (id int); SELECT pg_sleep(0.05);\n");
+    auto migrations = db::load_migrations(source.path());
     std::size_t applied[2] = {0, 0};
     std::string errors[2];
     auto runner = [&](int i) {
@@ -206,19 +228,21 @@ std::size_t lines_containing(const std::string& text, const std::string& needle)
 
 }  // namespace
 
-TEST_F(EmptyDatabaseTest, CommandRunInfoAndRefusal) {
+TEST_F(MigratedDatabaseTest, CommandRunInfoAndRefusal) {
     if (!std::getenv("SWARMLINE_CONTROL_BIN")) GTEST_SKIP() << "SWARMLINE_CONTROL_BIN is unset (meson sets it)";
     MigrationsCopy copy;
+    copy.write("20990101000000_create_widgets.sql", "-- widgets\nCREATE TABLE widgets (id int);\n");
     const std::size_t n = db::load_migrations(copy.path()).size();
     const std::string source = " --source " + copy.path().string();
 
     Output run = run_cli("run" + source, database().url());
     EXPECT_EQ(run.status, 0) << run.text;
-    EXPECT_EQ(lines_containing(run.text, "Applied 2025"), n) << run.text;
+    EXPECT_EQ(lines_containing(run.text, "Applied 20990101000000/migrate create widgets ("), 1u) << run.text;
+    EXPECT_EQ(lines_containing(run.text, "Applied 2025"), 0u) << "the applied ones are left alone: " << run.text;
 
     Output again = run_cli("run" + source, database().url());
     EXPECT_EQ(again.status, 0) << again.text;
-    EXPECT_EQ(lines_containing(again.text, "Applied 2025"), 0u) << again.text;
+    EXPECT_EQ(lines_containing(again.text, "Applied 2"), 0u) << again.text;
     EXPECT_NE(again.text.find("Nothing to apply"), std::string::npos) << again.text;
 
     Output info = run_cli("info" + source, database().url());
@@ -235,4 +259,7 @@ TEST_F(EmptyDatabaseTest, CommandRunInfoAndRefusal) {
     Output mismatch = run_cli("info" + source, database().url());
     EXPECT_EQ(mismatch.status, 1) << mismatch.text;
     EXPECT_NE(mismatch.text.find("20250105000008/installed (different checksum)"), std::string::npos) << mismatch.text;
+
+    Output usage = run_cli("frobnicate", database().url());
+    EXPECT_EQ(usage.status, 2) << usage.text;
 }
