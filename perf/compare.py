@@ -151,6 +151,14 @@ def start_ceiling(bins, workdir):
     return s
 
 
+def start_http_ceiling(bins, workdir):
+    s = Server("ceiling-http", [bins["http_ceiling"], "--http", "127.0.0.1:0", "--duration", "7200"], workdir)
+    s.name = "ceiling"  # the same row name as over UDP: the ceiling of the protocol at hand
+    m = s.wait_for_line(r"msg=ready http=(\S+)")
+    s.http = m.group(1)
+    return s
+
+
 def start_dataplane(bins, workdir, name, peers, torrents):
     shm = f"/dev/shm/swarmline-perf-{os.getpid()}-{name}"
     if os.path.exists(shm):
@@ -429,6 +437,7 @@ def main():
     workdir = a.results
     bins = {"loadgen": os.path.join(a.build_dir, "perf/loadgen/swarmline-loadgen"),
             "ceiling": os.path.join(a.build_dir, "perf/loadgen/swarmline-udp-ceiling"),
+            "http_ceiling": os.path.join(a.build_dir, "perf/loadgen/swarmline-http-ceiling"),
             "dataplane": os.path.join(a.build_dir, "dataplane/daemon/swarmline-dataplane"),
             "opentracker": shutil.which("opentracker") or "/usr/bin/opentracker"}
     with_swarmline = not a.without_swarmline and os.access(bins["dataplane"], os.X_OK)
@@ -457,28 +466,34 @@ def main():
         if with_swarmline:
             servers.append(start_dataplane(bins, workdir, "swarmline", PEERS, TORRENTS))
         servers.append(start_opentracker(bins, workdir, "opentracker", whitelist_for(TORRENTS)))
-        ceiling, trackers = servers[0], servers[1:]
+        trackers = servers[1:]
+        http_ceiling = start_http_ceiling(bins, workdir)
+        servers.append(http_ceiling)
+        udp_servers = servers[:-1]
+        http_servers = [http_ceiling] + trackers
         if "udp" in parts:
-            res = closed_loop(bins, workdir, [(s.name, s, ["--in-flight", str(a.udp_in_flight)]) for s in servers],
+            res = closed_loop(bins, workdir, [(s.name, s, ["--in-flight", str(a.udp_in_flight)]) for s in udp_servers],
                               "udp", a.rounds, a.duration)
             md.append(table(f"UDP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
                             f"4 sockets x {a.udp_in_flight} in flight)", summarize(res, "opentracker")))
         if "http" in parts:
-            subjects = [(s.name, s, ["--in-flight", str(a.http_in_flight)]) for s in trackers]
-            if with_swarmline and a.http_pipeline > 1:
-                # The same tracker with pipelined requests, which opentracker does not serve (it
+            subjects = [(s.name, s, ["--in-flight", str(a.http_in_flight)]) for s in http_servers]
+            if a.http_pipeline > 1:
+                # The same servers with pipelined requests, which opentracker does not serve (it
                 # answers one request per connection).
                 conns = max(1, a.http_in_flight // a.http_pipeline)
-                subjects.insert(1, (f"swarmline-pipelined-{conns}x{a.http_pipeline}", trackers[0],
-                                    ["--in-flight", str(conns), "--pipeline", str(a.http_pipeline)]))
+                pipelined = ["--in-flight", str(conns), "--pipeline", str(a.http_pipeline)]
+                for s in reversed(http_servers[:2] if with_swarmline else http_servers[:1]):
+                    subjects.insert(2 if with_swarmline else 1,
+                                    (f"{s.name}-pipelined-{conns}x{a.http_pipeline}", s, pipelined))
             res = closed_loop(bins, workdir, subjects, "http", a.rounds, a.duration)
             md.append(table(f"HTTP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
                             f"{a.http_in_flight} connections, one request in flight each, keep-alive where the "
                             "server allows it)", summarize(res, "opentracker")))
         if "sweep" in parts:
             for proto, rates, subjects, in_flight in (
-                    ("udp", a.udp_rates, servers, a.sweep_udp_in_flight),
-                    ("http", a.http_rates, trackers, a.sweep_http_in_flight)):
+                    ("udp", a.udp_rates, udp_servers, a.sweep_udp_in_flight),
+                    ("http", a.http_rates, http_servers, a.sweep_http_in_flight)):
                 pts = sweep(bins, workdir, subjects, proto, [int(x) for x in rates.split(",")], a.sweep_duration,
                             in_flight)
                 png = os.path.join(workdir, f"sweep-{proto}.png")

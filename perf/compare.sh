@@ -10,7 +10,7 @@ if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$root" -Dbuildtype=release -Dtests=disabled -Dbenchmarks=disabled >/dev/null
 fi
 # The dataplane may not be buildable yet; the comparison then runs without it and says so.
-ninja -C "$build" -j2 perf/loadgen/swarmline-loadgen perf/loadgen/swarmline-udp-ceiling
+ninja -C "$build" -j2 perf/loadgen/swarmline-loadgen perf/loadgen/swarmline-udp-ceiling perf/loadgen/swarmline-http-ceiling
 ninja -C "$build" -j2 dataplane/daemon/swarmline-dataplane || {
     echo "compare.sh: dataplane not built; comparing opentracker and the ceiling only" >&2
     rm -f "$build/dataplane/daemon/swarmline-dataplane"
