@@ -247,15 +247,17 @@ std::uint64_t json_number(const std::string& json, const std::string& key) {
     return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
 }
 
-// The ceiling responder on a free port, stopped when the test ends however it ends.
+// A ceiling responder on a free port (`protocol` is "udp" or "http", its option and its field in
+// the ready line), stopped when the test ends however it ends.
 struct Ceiling {
     Child child;
     std::string addr;
-    explicit Ceiling(const char* path) {
-        child = spawn({path, "--udp", "127.0.0.1:0", "--duration", "60"});
+    Ceiling(const char* path, const std::string& protocol) {
+        child = spawn({path, "--" + protocol, "127.0.0.1:0", "--duration", "60"});
         const std::string ready = read_until(child.err, "\n");
-        if (const auto at = ready.find("udp="); at != std::string::npos)
-            addr = ready.substr(at + 4, ready.find_first_of(" \n", at) - at - 4);
+        const std::string key = protocol + "=";
+        if (const auto at = ready.find(key); at != std::string::npos)
+            addr = ready.substr(at + key.size(), ready.find_first_of(" \n", at) - at - key.size());
     }
     ~Ceiling() {
         if (child.pid <= 0) return;
@@ -282,7 +284,7 @@ TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
     const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
     const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
     if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path);
+    Ceiling ceiling(ceiling_path, "udp");
     ASSERT_FALSE(ceiling.addr.empty());
     // Open loop at a low rate; a long timeout, so a stalled machine cannot turn answers into losses.
     const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "1", "--rate",
@@ -299,7 +301,7 @@ TEST(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
     const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
     const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
     if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path);
+    Ceiling ceiling(ceiling_path, "udp");
     ASSERT_FALSE(ceiling.addr.empty());
     // Exactly that many go out over both workers, all are answered, and the run ends before --duration.
     const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "60",
@@ -307,6 +309,20 @@ TEST(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
                                            "2000", "--json", "--timeout-ms", "10000"});
     EXPECT_EQ(json_number(report, "sent"), 501u) << report;
     EXPECT_EQ(json_number(report, "responses"), 501u) << report;
+}
+
+TEST(LoadgenAgainstCeiling, HttpKeepAliveAndPipelined) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* ceiling_path = std::getenv("SWARMLINE_HTTP_CEILING");
+    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_HTTP_CEILING not set (meson sets them)";
+    Ceiling ceiling(ceiling_path, "http");
+    ASSERT_FALSE(ceiling.addr.empty());
+    const std::string report = run_to_end({loadgen, "--target", "http://" + ceiling.addr + "/announce", "--requests",
+                                           "2000", "--duration", "60", "--in-flight", "8", "--pipeline", "8",
+                                           "--torrents", "1000", "--peers", "2000", "--json", "--timeout-ms", "10000"});
+    EXPECT_EQ(json_number(report, "responses"), 2000u) << report;
+    EXPECT_EQ(json_number(report, "reconnects"), 0u) << report;  // kept alive throughout
+    EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
 }
 
 // A minimal HTTP tracker on 127.0.0.1: answers every GET with `body`, keeps connections alive but
