@@ -61,10 +61,11 @@ TEST_F(TwoFactor, CodeIsRequiredCheckedAndNotReplayable) {
     EXPECT_EQ(r.error(), "invalid_totp");
 
     // The set-up consumed the current step, so the next one is the first code that signs in.
-    r = sign_in(R"(,"totp_code":")" + code(key, 1) + "\"");
+    const std::string next = code(key, 1);
+    r = sign_in(R"(,"totp_code":")" + next + "\"");
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_FALSE(r.str("/token").empty());
-    r = sign_in(R"(,"totp_code":")" + code(key, 1) + "\"");
+    r = sign_in(R"(,"totp_code":")" + next + "\"");
     EXPECT_EQ(r.status, 401u) << "a code is good once";
     EXPECT_EQ(r.error(), "invalid_totp");
 }
