@@ -243,6 +243,17 @@ TEST_F(SchemaTest, TimePartitions) {
     // Partitions made later carry the parent's indexes and constraints.
     EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE tablename = 'audit_logs_p203107'"),
               count("SELECT count(*) FROM pg_indexes WHERE tablename = 'audit_logs_default'"));
+    // Retention drops whole months that ended by the cut-off, and nothing else.
+    const std::string partitions = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_logs'::regclass";
+    const std::int64_t before = count(partitions);
+    const std::int64_t dropped = count("SELECT drop_monthly_partitions_before('audit_logs', '2031-07-01')");
+    EXPECT_EQ(count(partitions), before - dropped);
+    EXPECT_EQ(count("SELECT count(*) FROM pg_class WHERE relname = 'audit_logs_p203106'"), 0) << "June ended";
+    EXPECT_EQ(count("SELECT count(*) FROM pg_class WHERE relname = 'audit_logs_p203107'"), 1) << "July has not";
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'test.far_future'"), 1);
+    EXPECT_EQ(count("SELECT drop_monthly_partitions_before('audit_logs', '2031-07-31')"), 0) << "July ends on Aug 1";
+    EXPECT_EQ(count("SELECT count(*) FROM pg_class WHERE relname = 'audit_logs_default'"), 1);
+
     conn().exec("BEGIN");
     EXPECT_EQ(failure("INSERT INTO audit_logs (action, created_at) VALUES ('Not A Valid Action', '2031-07-16')"),
               db::sqlstate::check_violation);
