@@ -1,10 +1,20 @@
 #include "proto/request_target.hpp"
 
+#include <array>
+
 #include "proto/types.hpp"
 
 namespace swarmline::proto {
 
 namespace {
+
+constexpr std::array<bool, 256> kAlnum = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    return t;
+}();
 
 bool kind_of(std::string_view word, TargetKind& kind) noexcept {
     if (word == "announce") kind = TargetKind::announce;
@@ -17,11 +27,11 @@ bool kind_of(std::string_view word, TargetKind& kind) noexcept {
 
 bool valid_passkey(std::string_view key) noexcept {
     if (key.empty() || key.size() > kPasskeyLength) return false;
-    for (const char c : key) {
-        const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        if (!alnum) return false;
-    }
-    return true;
+    // One table load per character (three range checks were a quarter of a UDP announce parse);
+    // `&=` keeps the loop branch-free.
+    bool ok = true;
+    for (const char c : key) ok &= kAlnum[static_cast<unsigned char>(c)];
+    return ok;
 }
 
 std::string_view query_value(std::string_view query, std::string_view name) noexcept {
