@@ -1,19 +1,8 @@
 #include "proto/bencode_writer.hpp"
 
 #include <charconv>
-#include <cstring>
 
 namespace swarmline::proto::bencode {
-
-char* Writer::reserve(std::size_t n) noexcept {
-    if (overflow_ || out_.size() - pos_ < n) {
-        overflow_ = true;
-        return nullptr;
-    }
-    char* p = out_.data() + pos_;
-    pos_ += n;
-    return p;
-}
 
 void Writer::integer(std::int64_t v) noexcept {
     char tmp[24];  // 'i' + 20 characters of INT64_MIN + 'e'
@@ -40,14 +29,6 @@ void Writer::string(std::string_view s) noexcept {
 void Writer::string(std::span<const std::uint8_t> s) noexcept {
     string_header(s.size());
     raw(s);
-}
-
-void Writer::raw(std::string_view s) noexcept {
-    if (char* p = reserve(s.size()); p != nullptr && !s.empty()) std::memcpy(p, s.data(), s.size());
-}
-
-void Writer::raw(std::span<const std::uint8_t> s) noexcept {
-    if (char* p = reserve(s.size()); p != nullptr && !s.empty()) std::memcpy(p, s.data(), s.size());
 }
 
 }  // namespace swarmline::proto::bencode

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -23,8 +24,13 @@ public:
     void begin_list() noexcept { raw("l"); }
     void end() noexcept { raw("e"); }
     // Bytes copied as they are (already-encoded bencode, or the body of a string_header()).
-    void raw(std::string_view s) noexcept;
-    void raw(std::span<const std::uint8_t> s) noexcept;
+    // Inline: most are short literals ("d", "8:complete"), whose copy the compiler then unrolls.
+    void raw(std::string_view s) noexcept {
+        if (char* p = reserve(s.size()); p != nullptr && !s.empty()) std::memcpy(p, s.data(), s.size());
+    }
+    void raw(std::span<const std::uint8_t> s) noexcept {
+        if (char* p = reserve(s.size()); p != nullptr && !s.empty()) std::memcpy(p, s.data(), s.size());
+    }
 
     [[nodiscard]] bool ok() const noexcept { return !overflow_; }
     [[nodiscard]] std::size_t size() const noexcept { return pos_; }
@@ -33,7 +39,15 @@ public:
     [[nodiscard]] std::string_view view() const noexcept { return {out_.data(), pos_}; }
 
 private:
-    char* reserve(std::size_t n) noexcept;
+    char* reserve(std::size_t n) noexcept {
+        if (overflow_ || out_.size() - pos_ < n) {
+            overflow_ = true;
+            return nullptr;
+        }
+        char* p = out_.data() + pos_;
+        pos_ += n;
+        return p;
+    }
 
     std::span<char> out_;
     std::size_t pos_ = 0;
