@@ -573,6 +573,11 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
     want = std::min<std::uint32_t>(want, pol.numwant_max);
     if (want == 0) return res;
     const bool want_other = kV6<Rec> ? a.has_ipv4 : a.has_ipv6;
+    // Only a list with someone in it spends from the budget (the requester is in its own list
+    // unless it is a seeder, which is offered leechers only).
+    const std::uint32_t mine_candidates = seeder ? list<Rec>(s).leechers : list<Rec>(s).count - 1;
+    const std::uint32_t other_candidates = !want_other ? 0 : seeder ? list<Other>(s).leechers : list<Other>(s).count;
+    if (mine_candidates + other_candidates == 0) return res;
     if (!budget.take(adm.user_id, now, pol.peer_list_budget, pol.peer_list_refill_per_hour)) return res;
     std::uint8_t* mine = kV6<Rec> ? out.v6 : out.v4;
     std::uint8_t* mine_ids = kV6<Rec> ? out.peer_ids6 : out.peer_ids4;

@@ -38,7 +38,7 @@ shm::UserEntry user_version(std::uint32_t key, std::uint32_t v) {
 
 TEST_F(Concurrency, UsersTableReadersSeeWholeEntriesOnly) {
     constexpr std::uint32_t kKeys = 64;
-    constexpr std::uint32_t kRounds = 3000;
+    constexpr std::uint32_t kRounds = 1000;
     std::atomic<bool> done{false};
     std::atomic<std::uint64_t> torn{0}, hits{0};
     std::vector<std::thread> readers;
@@ -74,7 +74,7 @@ TEST_F(Concurrency, UsersTableReadersSeeWholeEntriesOnly) {
 }
 
 TEST_F(Concurrency, RulesReadersSeeOnePublishedVersion) {
-    constexpr std::uint32_t kVersions = 300;
+    constexpr std::uint32_t kVersions = 100;
     std::atomic<bool> done{false};
     std::atomic<std::uint64_t> torn{0};
     std::vector<std::thread> readers;
@@ -111,7 +111,7 @@ TEST_F(Concurrency, RulesReadersSeeOnePublishedVersion) {
 }
 
 TEST_F(Concurrency, EventRingDeliversEveryRecordOnceInOrder) {
-    constexpr std::uint64_t kRecords = 200'000;
+    constexpr std::uint64_t kRecords = 100'000;
     shm::EventRing producer = seg_->event_ring(0);
     std::thread consumer_thread([&] {
         shm::EventRing consumer = seg_->event_ring(0);
@@ -139,7 +139,7 @@ TEST_F(Concurrency, EventRingDeliversEveryRecordOnceInOrder) {
 }
 
 TEST_F(Concurrency, SpscRingHandsOverInOrder) {
-    constexpr std::uint64_t kItems = 500'000;
+    constexpr std::uint64_t kItems = 100'000;
     shm::SpscRing<std::uint64_t> ring(256);
     std::thread consumer([&] {
         std::uint64_t expect = 0, v = 0;
@@ -187,7 +187,7 @@ TEST_F(Concurrency, ScrapeAndControlReadersWhileAWorkerAnnounces) {
     swarm::Gate gate(*seg_, swarm::GateConfig{false, 1});
     swarm::Shard shard(*seg_, 0, 1);
     Output o;
-    for (std::uint32_t round = 0; round < 40; ++round) {
+    for (std::uint32_t round = 0; round < 12; ++round) {
         const std::uint32_t now = 1'000'000 + round * 600;
         for (std::uint32_t t = 1; t <= kTorrents; ++t) {
             for (std::uint32_t p = 0; p < kPeers; ++p) {

@@ -428,9 +428,11 @@ TEST_F(ShardTest, PeerListBudgetRunsDryThenRefills) {
     rules->peer_list_budget = 2;
     rules->peer_list_refill_per_hour = 6;  // one every 10 minutes
     seg_->rules().publish(*rules);
-    announce(AnnounceBuilder(2, hash_of(1), peer_id_of(2), 100), v4(192, 0, 2, 2, 51413), kT0);
     AnnounceBuilder me(1, hash_of(1), peer_id_of(1), 100);
     Output o;
+    // Alone in the swarm: an empty list costs nothing.
+    for (std::uint32_t i = 0; i < 3; ++i) EXPECT_EQ(announce(me, v4(192, 0, 2, 1, 51413), kT0 - 3000 + i * 600, o).n4, 0u);
+    announce(AnnounceBuilder(2, hash_of(1), peer_id_of(2), 100), v4(192, 0, 2, 2, 51413), kT0);
     EXPECT_EQ(announce(me, v4(192, 0, 2, 1, 51413), kT0, o).n4, 1u);
     EXPECT_EQ(announce(me.event(proto::Event::completed), v4(192, 0, 2, 1, 51413), kT0 + 1, o).n4, 1u);
     const auto dry = announce(me.event(proto::Event::none), v4(192, 0, 2, 1, 51413), kT0 + 300, o);

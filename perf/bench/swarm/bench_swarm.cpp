@@ -163,6 +163,8 @@ void BM_Memory(benchmark::State& state) {
     state.counters["swarm_B_per_torrent"] = double(l.swarm_slots) * sizeof(shm::SwarmSlot) / swarms;
     state.counters["snatch_B_per_torrent"] = double(l.snatch_slots) * sizeof(shm::SnatchKey) / swarms;
     state.counters["segment_MiB"] = double(shm::Segment::bytes_for(s)) / (1 << 20);
+    // The segment a 10-million-peer tracker maps (two workers); pages are touched only as used.
+    state.counters["segment_10M_peers_MiB"] = double(shm::Segment::bytes_for(shm::Segment::default_sizes(2, 10'000'000))) / (1 << 20);
 }
 BENCHMARK(BM_Memory)->Iterations(1);
 
