@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "http/server.hpp"
 #include "services/app.hpp"
+#include "services/outbox_sender.hpp"
 #include "swarmline_version.hpp"
 #include "sync/sync_service.hpp"
 
@@ -37,6 +38,9 @@ struct ServeOptions {
     std::uint32_t idle_timeout_s = 60;
     std::string log_level = "info";
     bool sync = true;
+    SmtpConfig smtp;
+    std::uint32_t smtp_port = 25;
+    std::uint32_t outbox_interval_s = 10;
     sync::SyncConfig sync_config;
 };
 
@@ -63,6 +67,11 @@ void register_options(options::Registry& r, ServeOptions& o) {
     r.add("totp-max-failures", "wrong two-factor codes in a row before two-factor sign-in locks", &o.app.totp_max_failures);
     r.add("totp-lockout-s", "seconds two-factor sign-in stays locked", &o.app.totp_lockout_s);
     r.add("log-level", "debug, info, warn or error", &o.log_level);
+    r.add("smtp-host", "SMTP relay that delivers the e-mail outbox (empty: mail stays in email_outbox)", &o.smtp.host);
+    r.add("smtp-port", "its port", &o.smtp_port);
+    r.add("smtp-from", "the sender address of the site's mail", &o.smtp.from);
+    r.add("smtp-helo", "the name given in HELO and in Message-IDs", &o.smtp.helo);
+    r.add("outbox-interval-s", "seconds between passes over the e-mail outbox", &o.outbox_interval_s);
     r.add("sync", "run the shm <-> PostgreSQL sync beside the web API (false: the web API alone)", &o.sync);
     sync::register_options(r, o.sync_config);
 }
@@ -157,6 +166,14 @@ int cmd_serve(int argc, char** argv) {
         }
     }
 
+    if (o.smtp_port == 0 || o.smtp_port > 65535) {
+        std::cerr << "swarmline-control serve: smtp-port: " << o.smtp_port << " is not a port\n";
+        return 2;
+    }
+    o.smtp.port = static_cast<std::uint16_t>(o.smtp_port);
+    OutboxSender outbox(o.app.database_url, o.smtp, std::chrono::seconds(o.outbox_interval_s ? o.outbox_interval_s : 1));
+    outbox.start();
+
     App app(o.app);
     // The sync's counters appear on /metrics; each is read by name when scraped.
     sync_service.metrics().for_each([&](std::string_view name, std::string_view help, std::uint64_t, bool counter) {
@@ -196,11 +213,13 @@ int cmd_serve(int argc, char** argv) {
     log::info("swarmline-control serving", {{"version", SWARMLINE_VERSION},
                                             {"listen", o.server.address + ":" + std::to_string(server.port())},
                                             {"web_root", o.app.web_root},
-                                            {"sync", o.sync ? "on" : "off"}});
+                                            {"sync", o.sync ? "on" : "off"},
+                                            {"smtp", o.smtp.host.empty() ? "off" : o.smtp.host}});
     int sig = 0;
     sigwait(&stop_signals, &sig);
     log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     server.stop();
+    outbox.stop();
     sync_service.stop();
     return 0;
 }
