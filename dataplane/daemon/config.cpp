@@ -91,7 +91,9 @@ std::string resolve(const Config& c, Settings& out) {
     if (const char* err = net::parse_address(c.admin, out.admin)) return "admin: '" + c.admin + "': " + err;
     if (!log::parse_level(c.log_level, out.level)) return "log-level: expected debug, info, warn or error";
     if (c.backend == "dpdk") {
-        return "backend: DPDK backend not built/available in this binary (use --backend io_uring)";
+        // io/dpdk builds a backend, but the daemon does not run it yet: HTTP on DPDK's exception
+        // path needs io_uring workers that hand every announce to the DPDK workers owning the shards.
+        return "backend: DPDK backend not built/available in swarmline-dataplane yet (use --backend io_uring)";
     }
     if (c.backend != "io_uring") return "backend: expected io_uring or dpdk, got '" + c.backend + "'";
     std::vector<int> cores;

@@ -151,6 +151,22 @@ TEST_F(Http, AnnounceCompactAndNotThenScrape) {
         << r;
 }
 
+TEST_F(Http, Ipv6ListenerAnswersWithPeers6) {
+    if (!io::net::ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback (::1) on this host";
+    start({"--open", "--workers", "1", "--http", "[::1]:0"});
+    ASSERT_EQ(daemon_.http.size(), 2u);
+    const io::net::Address v6 = daemon_.http[0].v6() ? daemon_.http[0] : daemon_.http[1];
+    ASSERT_TRUE(v6.v6());
+    const std::string h = hash_of('6');
+    std::string r = ask(v6, get(announce_target(h, 'a', 40001, 100, true)));
+    ASSERT_TRUE(r.starts_with("HTTP/1.1 200")) << r;
+    r = ask(v6, get(announce_target(h, 'b', 40002, 100, true)));
+    ASSERT_TRUE(r.starts_with("HTTP/1.1 200")) << r;
+    // ::1 port 40001, as 18 compact bytes under "peers6".
+    const std::string peer6 = std::string("6:peers618:") + std::string(15, '\0') + "\x01\x9c\x41";
+    EXPECT_NE(r.find(peer6), std::string::npos) << r;
+}
+
 TEST_F(Http, PipelinedBurstIsAnsweredInOrderOnOneConnection) {
     start({"--open", "--workers", "2"});
     Connection c(at_);
