@@ -1,5 +1,6 @@
 #include "services/admin_command.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -45,7 +46,10 @@ int run_admin_command(const char* name, int argc, char** argv, int first, option
     if (json) {
         http::JsonWriter w;
         w.begin_object();
-        for (const auto& [k, v] : result.fields) w.field(k, v);
+        for (const auto& [k, v] : result.fields) {
+            const bool number = std::find(result.numeric.begin(), result.numeric.end(), k) != result.numeric.end();
+            number ? w.key(k).raw(v) : w.field(k, v);
+        }
         w.end_object();
         std::cout << w.str() << "\n";
     } else {

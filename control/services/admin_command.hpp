@@ -13,10 +13,12 @@
 
 namespace swarmline::control {
 
-// What a subcommand did, in print order: text values only (numbers are rendered by the caller).
+// What a subcommand did, in print order. Values are text; the keys in `numeric` are written as
+// JSON numbers (tracker_id).
 struct AdminResult {
     std::string summary;  // one sentence for the text form
     std::vector<std::pair<std::string, std::string>> fields;
+    std::vector<std::string> numeric = {"tracker_id"};
 };
 
 // Parses argv[first..] into `registry` (which must already hold the subcommand's own options;

@@ -36,6 +36,7 @@ TEST_F(AdminCli, UserAddPrintsTheGeneratedPasswordAndPasskeyOnce) {
     EXPECT_EQ(r.str("/username"), "admin");
     EXPECT_EQ(r.str("/group"), "Sysop");
     EXPECT_EQ(r.str("/status"), "active");
+    EXPECT_EQ(r.integer("/tracker_id"), 1);
     EXPECT_TRUE(std::regex_match(r.str("/passkey"), std::regex("[0-9a-zA-Z]{32}"))) << out;
     const auto password = r.str("/password");
     ASSERT_GE(password.size(), 16u);
