@@ -373,7 +373,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
     Counters& counters = out.counters;
     const ThreadCpu cpu0 = thread_cpu();
     Pacer pacer(config_.rate / config_.workers, start_ns);
-    open_loop_ = pacer.open_loop();
+    const bool open_loop = pacer.open_loop();
     const std::uint64_t timeout = std::uint64_t{config_.timeout_ms} * 1'000'000u;
     for (auto& c : connections_)
         if (!connect(c, counters)) closed_.push_back(index_of(c));
@@ -391,7 +391,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
         }
         const std::uint32_t n = room(c);
         if (n == 0) return;
-        if (!open_loop_) {
+        if (!open_loop) {
             send_requests(c, n, now, false, counters);
         } else if (!c.in_ready) {
             c.in_ready = true;
@@ -401,7 +401,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
 
     while (now < end_ns) {
         std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
-        if (open_loop_ && pacer.due_ns() < wake) wake = pacer.due_ns();
+        if (open_loop && pacer.due_ns() < wake) wake = pacer.due_ns();
         const int wait_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
         const int n = ::epoll_wait(epoll_, events.data(), kEvents, wait_ms);
         now = now_ns();
@@ -442,7 +442,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
             ++counters.reconnects;
             if (!connect(c, counters)) closed_.push_back(index_of(c));
         }
-        if (open_loop_) {
+        if (open_loop) {
             std::uint64_t scheduled = 0;
             while (budget_ > 0 && pacer.take(now, scheduled)) {
                 bool sent = false;

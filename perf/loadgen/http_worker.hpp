@@ -75,7 +75,6 @@ private:
     Rng rng_;
     std::uint64_t budget_;  // requests left under --requests
     int epoll_ = -1;
-    bool open_loop_ = false;
     std::vector<Connection> connections_;
     std::vector<std::uint32_t> closed_;  // connections to open again
     std::vector<std::uint32_t> ready_;   // open loop: connections with room for a request
