@@ -71,18 +71,15 @@ TEST_F(CrashTest, KillNineMidFlushThenRestartCountsEveryByteOnce) {
     auto alice = testing::seed_user(conn, "alice");
     auto bob = testing::seed_user(conn, "bob");
     auto movie = testing::seed_torrent(conn, "movie");
-    {
-        SyncMetrics metrics;
-        PgConn pg(database().url());
-        TableLoader loader(seg.segment(), metrics);
-        ASSERT_EQ(loader.load_all(pg), "");
-        testing::Announcer an(seg.segment());
-        ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
-        ASSERT_NE(an.announce(bob, movie, 2, 0, 0, 500, proto::Event::started), swarm::Outcome::failure);
-        ASSERT_NE(an.announce(alice, movie, 1, 300, 0, 0), swarm::Outcome::failure);
-        ASSERT_NE(an.announce(bob, movie, 2, 0, 300, 200), swarm::Outcome::failure);
-    }
-    seg.close();
+    SyncMetrics metrics;
+    PgConn pg(database().url());
+    TableLoader loader(seg.segment(), metrics);
+    ASSERT_EQ(loader.load_all(pg), "");
+    testing::Announcer an(seg.segment());
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(bob, movie, 2, 0, 0, 500, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 300, 0, 0), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(bob, movie, 2, 0, 300, 200), swarm::Outcome::failure);
 
     // 1. Killed with the batch staged in an open transaction: nothing may be committed.
     auto c1 = spawn_child(database().url(), seg.dir().string(), "staged");
@@ -97,21 +94,14 @@ TEST_F(CrashTest, KillNineMidFlushThenRestartCountsEveryByteOnce) {
     finish(c2, true);
     EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, 300);
     EXPECT_EQ(testing::user_totals(conn, bob.tracker_id).downloaded, 300);
-    seg.reopen();
     EXPECT_EQ(seg.segment().event_ring(0).released() + seg.segment().event_ring(1).released(), 0u);
 
-    // 3. More traffic (the dataplane's shards rebuilt from the segment), then a run to the end:
-    // the committed batch is skipped, the rest counted.
-    {
-        testing::Announcer an(seg.segment());
-        ASSERT_NE(an.announce(alice, movie, 1, 800, 0, 0), swarm::Outcome::failure);
-        ASSERT_NE(an.announce(bob, movie, 2, 0, 500, 0, proto::Event::completed), swarm::Outcome::failure);
-    }
-    seg.close();
+    // 3. More traffic, then a run to the end: the committed batch is skipped, the rest counted.
+    ASSERT_NE(an.announce(alice, movie, 1, 800, 0, 0), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(bob, movie, 2, 0, 500, 0, proto::Event::completed), swarm::Outcome::failure);
     auto c3 = spawn_child(database().url(), seg.dir().string(), "none");
     EXPECT_EQ(next_line(c3), "drained 2");
     EXPECT_EQ(finish(c3, false), 0);
-    seg.reopen();
     EXPECT_EQ(seg.segment().event_ring(0).released() + seg.segment().event_ring(1).released(), 6u);
 
     EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), (testing::UserTotals{800, 0, 800, 500 - 500}));

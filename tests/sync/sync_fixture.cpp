@@ -10,15 +10,11 @@ namespace swarmline::control::sync::testing {
 TestSegment::TestSegment(std::uint32_t shards, std::uint32_t event_ring) {
     char tmpl[] = "/tmp/swarmline-sync-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    sizes_ = shm::Segment::default_sizes(shards, 4096);
-    sizes_.event_ring = event_ring;
-    reopen();
-}
-
-void TestSegment::reopen() {
+    auto sizes = shm::Segment::default_sizes(shards, 4096);
+    sizes.event_ring = event_ring;
     shm::SegmentLocation where;
     where.shm_dir = dir_.string();
-    auto opened = shm::Segment::open(where, sizes_, shm::OpenMode::attach_or_create);
+    auto opened = shm::Segment::open(where, sizes, shm::OpenMode::attach_or_create);
     if (!opened.segment) throw std::runtime_error("segment: " + opened.error);
     segment_ = std::move(opened.segment);
 }

@@ -25,17 +25,12 @@ public:
     explicit TestSegment(std::uint32_t shards = 2, std::uint32_t event_ring = 4096);
     ~TestSegment();
     shm::Segment& segment() { return *segment_; }
-    // Unmaps it (as a process exiting would) and maps it again: another process can attach only
-    // while this one has it unmapped, since shm::Segment::open keeps the file's flock as long as
-    // the mapping lives.
-    void close() { segment_.reset(); }
-    void reopen();
+
     const std::filesystem::path& dir() const { return dir_; }
     std::string path() const { return (dir_ / "swarmline").string(); }
 
 private:
     std::filesystem::path dir_;
-    shm::SegmentSizes sizes_{};
     std::unique_ptr<shm::Segment> segment_;
 };
 
