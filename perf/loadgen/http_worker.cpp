@@ -371,6 +371,7 @@ void HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed,
 
 void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& out) {
     Counters& counters = out.counters;
+    precise_timers();
     const ThreadCpu cpu0 = thread_cpu();
     Pacer pacer(config_.rate / config_.workers, start_ns);
     const bool open_loop = pacer.open_loop();
@@ -402,8 +403,9 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
     while (now < end_ns) {
         std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
         if (open_loop && pacer.due_ns() < wake) wake = pacer.due_ns();
-        const int wait_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-        const int n = ::epoll_wait(epoll_, events.data(), kEvents, wait_ms);
+        const std::uint64_t wait = wake > now ? wake - now : 0;
+        const timespec ts{static_cast<time_t>(wait / 1'000'000'000u), static_cast<long>(wait % 1'000'000'000u)};
+        const int n = ::epoll_pwait2(epoll_, events.data(), kEvents, &ts, nullptr);
         now = now_ns();
         for (int i = 0; i < n; ++i) {
             Connection& c = connections_[events[i].data.u32];

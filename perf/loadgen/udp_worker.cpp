@@ -265,6 +265,7 @@ void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& 
     std::vector<pollfd> fds(sockets_.size());
     for (std::size_t i = 0; i < sockets_.size(); ++i) fds[i] = {sockets_[i].fd, POLLIN, 0};
 
+    precise_timers();
     const ThreadCpu cpu0 = thread_cpu();
     Pacer pacer(config_.rate / config_.workers, start_ns);
     Counters& c = out.counters;
