@@ -32,7 +32,9 @@ struct SeqCell {
 
     // Writer only.
     void store(const T& value) noexcept {
-        const std::uint64_t s = seq.load(std::memory_order_relaxed);  // only this writer changes it
+        // Only this writer changes seq. Rounding up to even heals a store a crashed predecessor
+        // left odd, so a writer never needs to know whether it runs after a crash.
+        const std::uint64_t s = (seq.load(std::memory_order_relaxed) + 1) & ~std::uint64_t{1};
         seq.store(s + 1, std::memory_order_relaxed);
         const auto* src = reinterpret_cast<const unsigned char*>(&value);
         // release: a reader that sees this word sees the odd seq stored before it.

@@ -168,6 +168,18 @@ TEST_F(Tables, EventRingSeqSurvivesReattach) {
     EXPECT_EQ(r.seq, 6u);
 }
 
+TEST(SeqCell, AStoreAfterACrashMidStoreHealsTheCell) {
+    shm::SeqCell<shm::UserEntry> cell{};
+    shm::UserEntry u{};
+    u.user_id = 5;
+    cell.seq.store(3);  // what a writer killed between its two seq stores leaves
+    shm::UserEntry out{};
+    cell.store(u);
+    ASSERT_TRUE(cell.load(out));
+    EXPECT_EQ(out.user_id, 5u);
+    EXPECT_EQ(cell.seq.load() % 2, 0u);
+}
+
 TEST(SpscRing, FifoAndFull) {
     shm::SpscRing<std::uint64_t> ring(4);
     for (std::uint64_t i = 0; i < 4; ++i) EXPECT_TRUE(ring.try_push(i));
