@@ -315,6 +315,20 @@ def summarize(results, reference):
     return rows
 
 
+def bar_line(proto, rows, bar):
+    """Issue 5's bar for the dataplane (2x opentracker's UDP responses per core, 10x its HTTP), read
+    off the table, next to what the ceiling allows on this machine."""
+    ratios = {r["name"]: r["ratio"] for r in rows}
+    ours = {n: v for n, v in ratios.items() if n.startswith("swarmline")}
+    if not ours:
+        return ""
+    found = ", ".join(f"{n} {v:.2f}x" for n, v in ours.items())
+    ceilings = ", ".join(f"{n} {v:.2f}x" for n, v in ratios.items() if n.startswith("ceiling"))
+    meeting = [n for n, v in ours.items() if v >= bar]
+    met = f"met by {', '.join(meeting)}" if meeting else "not met"
+    return f"Bar ({proto}, at least {bar:g}x opentracker): {found} - {met}; the ceiling allows {ceilings}.\n"
+
+
 def table(title, rows):
     out = [f"### {title}", "",
            "| server | responses/s (median) | min..max | of them announces/s | ratio to opentracker | p99 (us) "
@@ -489,8 +503,10 @@ def main():
         if "udp" in parts:
             res = closed_loop(bins, workdir, [(s.name, s, ["--in-flight", str(a.udp_in_flight)]) for s in udp_servers],
                               "udp", a.rounds, a.duration, a.max_others)
+            rows = summarize(res, "opentracker")
             md.append(table(f"UDP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
-                            f"4 sockets x {a.udp_in_flight} in flight)", summarize(res, "opentracker")))
+                            f"4 sockets x {a.udp_in_flight} in flight)", rows))
+            md.append(bar_line("UDP", rows, 2.0))
         if "http" in parts:
             subjects = [(s.name, s, ["--in-flight", str(a.http_in_flight)]) for s in http_servers]
             if a.http_pipeline > 1:
@@ -502,9 +518,11 @@ def main():
                     subjects.insert(2 if with_swarmline else 1,
                                     (f"{s.name}-pipelined-{conns}x{a.http_pipeline}", s, pipelined))
             res = closed_loop(bins, workdir, subjects, "http", a.rounds, a.duration, a.max_others)
+            rows = summarize(res, "opentracker")
             md.append(table(f"HTTP, closed loop ({a.rounds} rounds of {a.duration} s, alternating; "
                             f"{a.http_in_flight} connections, one request in flight each, keep-alive where the "
-                            "server allows it)", summarize(res, "opentracker")))
+                            "server allows it)", rows))
+            md.append(bar_line("HTTP", rows, 10.0))
         if "sweep" in parts:
             for proto, rates, subjects, in_flight in (
                     ("udp", a.udp_rates, udp_servers, a.sweep_udp_in_flight),
