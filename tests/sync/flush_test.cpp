@@ -80,6 +80,9 @@ TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
     EXPECT_EQ(stats.get_int64(0, 0), 1);
     EXPECT_EQ(stats.get_int64(0, 1), 1);
     EXPECT_EQ(metrics.events_flushed.load(), 9u);
+
+    ASSERT_EQ(flusher.snapshot_peers(pg), "");
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM peer_history").get_int64(0, 0), 2);
 }
 
 // A flush that dies after COMMIT but before the rings are released: the next run must skip what

@@ -77,8 +77,43 @@ TEST_F(ServiceTest, ChangesInPostgresAreEnforcedByTheGateWithinOneSecond) {
     enforced_within_a_second("INSERT INTO bans (ban_type, ip_range, reason) VALUES ('ip', '127.0.0.0/8', 'test')",
                              swarm::Outcome::failure);
     enforced_within_a_second("DELETE FROM bans WHERE ban_type = 'ip'", swarm::Outcome::ok);
+    enforced_within_a_second("DELETE FROM client_allowlist WHERE peer_id_prefix = '-qB'::bytea", swarm::Outcome::failure);
+    enforced_within_a_second("INSERT INTO client_allowlist (peer_id_prefix, name) VALUES ('-qB'::bytea, 'qBittorrent')",
+                             swarm::Outcome::ok);
+
+    // A freeleech token spent on the torrent appears in the tokens table, and goes when revoked.
+    const shm::TokenKey token{alice.tracker_id, movie.tracker_id};
+    conn.exec("INSERT INTO freeleech_tokens (user_id, torrent_id, status, activated_at, expires_at) "
+              "SELECT u.id, t.id, 'active', now(), now() + interval '1 day' FROM users u, torrents t");
+    EXPECT_TRUE(eventually([&] { return seg.segment().tokens().find(token).has_value(); }, std::chrono::seconds(1)));
+    conn.exec("UPDATE freeleech_tokens SET status = 'revoked', revoked_at = now()");
+    EXPECT_TRUE(eventually([&] { return !seg.segment().tokens().find(token).has_value(); }, std::chrono::seconds(1)));
+
     enforced_within_a_second("UPDATE users SET passkey = repeat('z', 32) WHERE username = 'alice'",
                              swarm::Outcome::failure);  // the old passkey stops working
+    service.stop();
+}
+
+// A change that sends no notification (here: triggers disabled for the session) is still enforced
+// by the periodic reconcile.
+TEST_F(ServiceTest, TheReconcileCatchesAChangeWithoutANotification) {
+    testing::TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    SyncService service;
+    auto config = config_for(database().url());
+    config.reconcile_interval_s = 1;
+    ASSERT_EQ(service.start(config, &seg.segment()), "");
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; }));
+    testing::Announcer an(seg.segment());
+    ASSERT_EQ(an.admit(alice, movie).outcome, swarm::Outcome::ok);
+
+    conn.exec("SET session_replication_role = replica");  // no triggers fire: no NOTIFY
+    conn.exec("UPDATE users SET status = 'banned' WHERE username = 'alice'");
+    const auto notified = service.metrics().notifications.load();
+    EXPECT_TRUE(eventually([&] { return an.admit(alice, movie).outcome == swarm::Outcome::failure; }));
+    EXPECT_EQ(service.metrics().notifications.load(), notified);
     service.stop();
 }
 
