@@ -134,7 +134,7 @@ protected:
             return;
         }
         io::dpdk::Config config;
-        config.vdev = {"net_af_packet0,iface=" + ns_->server_if + ",qpairs=" + std::to_string(kWorkers)};
+        config.vdev = "net_af_packet0,iface=" + ns_->server_if + ",qpairs=" + std::to_string(kWorkers);
         config.addresses = {ns_->server_v4() + "/24", ns_->server_v6() + "/64"};
         config.exception_iface = "swl0";
         config.no_huge = true;

@@ -2,14 +2,15 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
 namespace swarmline::io::dpdk {
 
 void Config::register_options(options::Registry& r) {
-    r.add("dpdk-vdev", "backend dpdk: a virtual device for EAL (--vdev), e.g. net_af_packet0,iface=eth1,qpairs=4; repeat for several", &vdev);
-    r.add("dpdk-allow", "backend dpdk: PCI addresses EAL may take (--allow); empty: no PCI device is probed", &allow);
+    r.add("dpdk-vdev", "backend dpdk: virtual devices for EAL (--vdev), e.g. net_af_packet0,iface=eth1,qpairs=4; several separated by ';'", &vdev);
+    r.add("dpdk-allow", "backend dpdk: PCI devices EAL may take (--allow), e.g. 0000:03:00.1; several separated by ';'; empty: no PCI device is probed", &allow);
     r.add("dpdk-port", "backend dpdk: the device that serves the tracker (a PCI address or vdev name); empty: the first", &port);
     r.add("dpdk-address", "backend dpdk: our addresses with prefix length (192.0.2.10/24, 2001:db8::10/64): answered for (ARP, neighbour discovery, echo) and given to the exception interface", &addresses);
     r.add("dpdk-exception-iface", "backend dpdk: the kernel interface (net_tap) that gets every packet the fast path does not answer (HTTP over TCP, other ICMP) and carries the same addresses", &exception_iface);
@@ -23,6 +24,17 @@ void Config::register_options(options::Registry& r) {
     r.add("dpdk-tx-descriptors", "backend dpdk: transmit descriptors per queue", &tx_descriptors);
     r.add("dpdk-mtu", "backend dpdk: the MTU to set on the device; 0: keep the device's", &mtu);
     r.add("dpdk-idle-sleep", "backend dpdk: microseconds a worker sleeps after a long idle spell; 0: poll without pause (dedicated cores)", &idle_sleep_us);
+}
+
+std::vector<std::string> split_devices(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(';', start), text.size());
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
 }
 
 const char* parse_prefix(std::string_view text, Prefix& out) noexcept {

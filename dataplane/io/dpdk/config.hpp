@@ -14,8 +14,10 @@
 namespace swarmline::io::dpdk {
 
 struct Config {
-    std::vector<std::string> vdev;       // EAL --vdev, e.g. net_af_packet0,iface=eth1,qpairs=4
-    std::vector<std::string> allow;      // EAL --allow: the NIC's PCI address (none: no PCI scan)
+    // Device strings hold commas (net_af_packet0,iface=eth1,qpairs=4), which the option registry
+    // reads as list separators: several devices are separated by ';' instead.
+    std::string vdev;                    // EAL --vdev for each
+    std::string allow;                   // EAL --allow for each: the NIC's PCI address (none: no PCI scan)
     std::string port;                    // the device serving the tracker; empty: the first one
     std::vector<std::string> addresses;  // ours, with prefix: 192.0.2.10/24, 2001:db8::10/64
     std::string exception_iface = "swl0";
@@ -32,6 +34,9 @@ struct Config {
 
     void register_options(options::Registry& registry);
 };
+
+// "a;b" -> {"a", "b"}, empty items dropped.
+[[nodiscard]] std::vector<std::string> split_devices(const std::string& text);
 
 // One of our addresses with its prefix length, as `dpdk-address` spells it.
 struct Prefix {

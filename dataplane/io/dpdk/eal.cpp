@@ -27,9 +27,10 @@ std::vector<std::string> eal_arguments(const Config& c) {
         a.push_back("-m");
         a.push_back(std::to_string(c.memory_mb));
     }
-    if (c.allow.empty()) a.push_back("--no-pci");
-    for (const auto& pci : c.allow) a.push_back("--allow=" + pci);
-    for (const auto& v : c.vdev) a.push_back("--vdev=" + v);
+    const auto allow = split_devices(c.allow);
+    if (allow.empty()) a.push_back("--no-pci");
+    for (const auto& pci : allow) a.push_back("--allow=" + pci);
+    for (const auto& v : split_devices(c.vdev)) a.push_back("--vdev=" + v);
     if (!c.exception_iface.empty()) a.push_back(std::string("--vdev=") + kExceptionVdev + ",iface=" + c.exception_iface);
     // EAL's own telemetry socket is a second control interface; /metrics is ours.
     a.push_back("--no-telemetry");
