@@ -8,6 +8,8 @@
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <bit>
 #include <cstring>
 #include <filesystem>
@@ -168,6 +170,83 @@ void BM_Memory(benchmark::State& state) {
 }
 BENCHMARK(BM_Memory)->Iterations(1);
 
+// Opt-in (SWARMLINE_BENCH_10M=1; about 3 GB of memory): ten million IPv4 peers over a million
+// torrents in two shards, filled through the Gate and the Shards. Shows the capacity holds and what
+// it costs in resident memory.
+void BM_TenMillionPeers(benchmark::State& state) {
+    constexpr std::uint32_t kBig = 10'000'000, kBigTorrents = 1'000'000, kShards = 2;
+    char tmpl[] = "/dev/shm/swarmline-bench10m-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    shm::SegmentSizes s = shm::Segment::default_sizes(kShards, kBig);
+    s.torrents_per_shard = kBigTorrents / kShards + kBigTorrents / 8;
+    s.users = kBig / 10;
+    s.torrents = kBigTorrents;
+    shm::SegmentLocation where;
+    where.shm_dir = dir;
+    std::uint64_t added = 0;
+    for (auto _ : state) {
+        auto opened = shm::Segment::open(where, s, shm::OpenMode::recreate);
+        if (!opened.segment) {
+            state.SkipWithError(opened.error.c_str());
+            break;
+        }
+        shm::Segment& seg = *opened.segment;
+        std::vector<proto::InfoHash> hashes(kBigTorrents);
+        for (std::uint32_t t = 0; t < kBigTorrents; ++t) {
+            hashes[t] = hash_of(t);
+            shm::TorrentEntry e{};
+            e.torrent_id = t + 1;
+            seg.torrents().upsert(hashes[t], e);
+        }
+        shm::UserEntry u{};
+        u.flags = shm::kUserCanLeech;
+        for (std::uint32_t i = 0; i < s.users; ++i) {
+            u.user_id = i + 1;
+            seg.users().upsert(passkey_of(i), u);
+        }
+        swarm::Gate gate(seg, swarm::GateConfig{false, kShards});
+        std::vector<std::unique_ptr<swarm::Shard>> shards;
+        for (std::uint32_t i = 0; i < kShards; ++i) shards.push_back(std::make_unique<swarm::Shard>(seg, i, i + 1));
+        std::array<std::uint8_t, 6 * 200> b4{};
+        swarm::PeerOutput out;
+        out.v4 = b4.data();
+        out.v4_capacity = 200;
+        for (std::uint32_t p = 0; p < kBig; ++p) {
+            proto::Announce a;
+            a.info_hash = hashes[static_cast<std::uint32_t>((std::uint64_t{p} * 2654435761u) % kBigTorrents)];
+            std::memcpy(a.peer_id.data(), "-qB4630-", 8);
+            std::memcpy(a.peer_id.data() + 8, &p, 4);
+            a.left = p % 4 == 0 ? 0 : 1000;
+            a.port = 51413;
+            const shm::Passkey k = passkey_of(p / 10);
+            a.passkey = std::string_view(k.data(), k.size());
+            const auto from = proto::Endpoint::from_v4(0x0a000000u + p, 51413);
+            const swarm::Admission adm = gate.admit(a, from, kT0);
+            if (shards[adm.shard]->announce(adm, a, from, kT0, out).outcome == swarm::Outcome::ok) ++added;
+            if ((p & 1023) == 0) {
+                for (std::uint32_t i = 0; i < kShards; ++i) seg.event_ring(i).release_through(seg.event_ring(i).published());
+            }
+        }
+        std::uint64_t peers = 0;
+        for (std::uint32_t i = 0; i < kShards; ++i) {
+            peers += static_cast<const shm::ShardHeader*>(seg.shard_region(i))->peers4.load();
+        }
+        state.counters["peers"] = double(peers);
+    }
+    state.counters["announces_ok"] = double(added);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    if (const char* big = std::getenv("SWARMLINE_BENCH_10M"); big != nullptr && big[0] == '1') {
+        benchmark::RegisterBenchmark("BM_TenMillionPeers", BM_TenMillionPeers)->Iterations(1)->Unit(benchmark::kSecond);
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
