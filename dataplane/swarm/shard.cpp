@@ -159,9 +159,7 @@ struct Shard::State {
         const std::uint32_t b = pool<Rec>().alloc(static_cast<std::uint8_t>(l.order + 1));
         if (b == PeerPool<Rec>::kNone) return false;
         std::memcpy(static_cast<void*>(pool<Rec>().at(b)), pool<Rec>().at(l.block), sizeof(Rec) * l.count);
-        pool<Rec>().free(l.block, l.order);
-        l.block = b;
-        ++l.order;
+        relocate<Rec>(l, b, static_cast<std::uint8_t>(l.order + 1));
         return true;
     }
     // Gives memory back when a list is empty or a quarter full (positions are block-relative, so
@@ -179,9 +177,17 @@ struct Shard::State {
         const std::uint32_t b = pool<Rec>().alloc(static_cast<std::uint8_t>(l.order - 1));
         if (b == PeerPool<Rec>::kNone) return;
         std::memcpy(static_cast<void*>(pool<Rec>().at(b)), pool<Rec>().at(l.block), sizeof(Rec) * l.count);
-        pool<Rec>().free(l.block, l.order);
-        l.block = b;
-        --l.order;
+        relocate<Rec>(l, b, static_cast<std::uint8_t>(l.order - 1));
+    }
+    // Points the list at its copy first, then frees the old block (which overwrites its first
+    // record): a process killed in between leaks a block rather than leaving a list on a free one.
+    template <class Rec>
+    void relocate(shm::PeerList& l, std::uint32_t block, std::uint8_t order) noexcept {
+        const std::uint32_t old_block = l.block;
+        const std::uint8_t old_order = l.order;
+        l.block = block;
+        l.order = order;
+        pool<Rec>().free(old_block, old_order);
     }
 
     template <class Rec>
@@ -342,7 +348,8 @@ struct Shard::State {
         for (std::uint32_t p = l.count; p-- > 0;) {
             const Rec* r = rec<Rec>(l, p);
             const std::uint64_t t = tag(swarm, kV6<Rec>, r->peer_id);
-            if (peers.find(t) != nullptr || peers.size() >= segment->sizes().peers_per_shard + segment->sizes().v6_peers_per_shard) {
+            if ((r->flags & shm::kPeerFree) || peers.find(t) != nullptr ||
+                peers.size() >= segment->sizes().peers_per_shard + segment->sizes().v6_peers_per_shard) {
                 remove<Rec>(swarm, p, true);
                 continue;
             }
