@@ -547,6 +547,12 @@ def main():
         sizes = [int(x) for x in a.memory_peers.split(",")]
         kinds = (["swarmline"] if with_swarmline else []) + ["opentracker"]
         md.append(memory_table(memory(bins, workdir, sizes, kinds, whitelist_for)))
+    # The whitelists (41 bytes per torrent, up to 5M torrents, and a copy per opentracker) are
+    # derived from --torrents and --seed: regenerable, not worth keeping.
+    for dirpath, _, files in os.walk(workdir):
+        for name in files:
+            if name.startswith("whitelist") and name.endswith(".txt"):
+                os.unlink(os.path.join(dirpath, name))
     with open(os.path.join(workdir, "summary.md"), "w") as f:
         f.write("\n".join(md))
     print("\n".join(md))
