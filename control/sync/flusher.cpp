@@ -242,6 +242,12 @@ Flusher::Flusher(const shm::Segment& segment, FlushOptions options, SyncMetrics&
 std::string Flusher::resume(PgConn& pg) {
     if (!pg.exec(kStagingSql)) return "creating staging tables: " + pg.error();
     const std::string seg = std::to_string(segment_id_);
+    // One flusher per segment and database: a second control process waits for the first one's
+    // session to end (a killed process's session ends with it). The watermark check in
+    // sync_advance_watermark stays as the second line of defence.
+    auto lock = pg.exec_params("SELECT pg_try_advisory_lock($1::bigint)", {seg.c_str()});
+    if (!lock) return "locking the segment's flush: " + pg.error();
+    if (!cell_bool(lock.get(), 0, 0)) return "another flusher holds this segment's flush lock";
     auto w = pg.exec_params("SELECT ring, last_seq FROM sync_ring_watermarks WHERE segment_id = $1", {seg.c_str()});
     if (!w) return "reading watermarks: " + pg.error();
     std::fill(committed_.begin(), committed_.end(), 0);

@@ -35,8 +35,9 @@ class Flusher {
 public:
     Flusher(const shm::Segment& segment, FlushOptions options, SyncMetrics& metrics);
 
-    // After every (re)connection: creates the session's staging tables, reads the committed
-    // watermarks and accumulator values of this segment, releases what they cover. "" or the error.
+    // After every (re)connection: takes the segment's flush lock (a session advisory lock), creates
+    // the session's staging tables, reads the committed watermarks and accumulator values of this
+    // segment, releases what they cover. "" or the error.
     std::string resume(PgConn& pg);
     // Commits what the rings and accumulators hold (at most one batch). Sets `flushed` to the
     // records committed (0: nothing to do). "" or the error; after an error call resume() again.

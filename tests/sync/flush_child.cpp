@@ -39,9 +39,15 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         for (;;) pause();  // until SIGKILL
     };
-    if (auto err = flusher.resume(pg); !err.empty()) {
-        std::fprintf(stderr, "resume: %s\n", err.c_str());
-        return 1;
+    // The session of a killed predecessor may hold the flush lock a moment longer.
+    for (int attempt = 0;; ++attempt) {
+        auto err = flusher.resume(pg);
+        if (err.empty()) break;
+        if (attempt == 300) {
+            std::fprintf(stderr, "resume: %s\n", err.c_str());
+            return 1;
+        }
+        usleep(100 * 1000);
     }
     std::size_t total = 0, n = 0;
     do {

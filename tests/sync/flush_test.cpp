@@ -3,6 +3,9 @@
 // accumulator) and however often the flush is interrupted.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "support/test_database.hpp"
 #include "sync/flusher.hpp"
 #include "sync/table_loader.hpp"
@@ -179,6 +182,20 @@ TEST_F(FlushTest, AccumulatedOverflowIsCountedOnce) {
     flush_all(again, pg);
     flush_all(again, pg);
     EXPECT_EQ(testing::user_totals(conn, alice.tracker_id).uploaded, static_cast<std::int64_t>(up));
+}
+
+// Two control processes on one segment: the second one's flusher waits for the first's session.
+TEST_F(FlushTest, OneFlusherPerSegment) {
+    TestSegment seg;
+    PgConn first(database().url()), second(database().url());
+    Flusher a(seg.segment(), {}, metrics), b(seg.segment(), {}, metrics);
+    ASSERT_EQ(a.resume(first), "");
+    EXPECT_NE(b.resume(second), "");
+    first = PgConn();  // the first session ends; its backend lets go of the lock as it exits
+    std::string err;
+    for (int attempt = 0; attempt < 500 && !(err = b.resume(second)).empty(); ++attempt)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(err, "");
 }
 
 }  // namespace
