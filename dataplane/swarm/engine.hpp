@@ -72,6 +72,9 @@ public:
 
     // `from`: the address the request came from (the one banned ranges are checked against).
     Admission admit(const proto::Announce& a, const proto::Endpoint& from, std::uint32_t now) noexcept;
+    // Optional: starts loading what admit(a) will read. A worker with a batch of requests calls
+    // prefetch on all of them, then admit on each: their cache misses overlap instead of adding up.
+    void prefetch(const proto::Announce& a) const noexcept;
     // Checks the passkey and the user (open mode: always ok). Only `outcome` and `message` matter.
     Admission admit_scrape(const proto::Scrape& s, const proto::Endpoint& from, std::uint32_t now) noexcept;
 
@@ -127,6 +130,9 @@ public:
     // when the announce claimed an address of that family (BEP 7).
     AnnounceResult announce(const Admission& adm, const proto::Announce& a, const proto::Endpoint& peer,
                             std::uint32_t now, PeerOutput& out) noexcept;
+
+    // Optional, as Gate::prefetch: starts loading the swarm and peer index entries announce() reads.
+    void prefetch(const proto::Announce& a, const proto::Endpoint& peer) const noexcept;
 
     // Removes peers silent for longer than the peer timeout, visiting at most `budget` swarm slots
     // from where the previous call stopped. Call it from the worker's idle loop. Returns peers removed.

@@ -31,6 +31,8 @@ public:
           mask_(slots_.size() - 1),
           max_items_(max_items) {}
 
+    void prefetch(std::uint64_t key) const noexcept { __builtin_prefetch(&slots_[mix64(key) & mask_]); }
+
     [[nodiscard]] V* find(std::uint64_t key) noexcept {
         for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
             if (slots_[i].key == key) return &slots_[i].value;

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
 
 #include "swarm/engine.hpp"
 
@@ -41,6 +42,8 @@ bool client_allowed(const shm::Rules& r, const proto::PeerId& id) noexcept {
 }
 
 std::uint32_t or100(std::uint16_t pct) noexcept { return pct == 0 ? 100 : pct; }
+
+constexpr std::size_t kPasskeySize = std::tuple_size_v<shm::Passkey>;
 
 }  // namespace
 
@@ -186,6 +189,16 @@ Admission Gate::admit(const proto::Announce& a, const proto::Endpoint& from, std
     ok.download_pct = static_cast<std::uint16_t>(std::min<std::uint32_t>(down, 0xffff));
     ok.upload_pct = static_cast<std::uint16_t>(std::min<std::uint32_t>(up, 0xffff));
     return ok;
+}
+
+void Gate::prefetch(const proto::Announce& a) const noexcept {
+    const State& s = *s_;
+    if (!s.config.open_mode && a.passkey.size() == kPasskeySize) {
+        shm::Passkey key;
+        std::memcpy(key.data(), a.passkey.data(), key.size());
+        s.segment->users().prefetch(key);
+    }
+    if (!s.config.open_mode) s.segment->torrents().prefetch(a.info_hash);
 }
 
 Admission Gate::admit_scrape(const proto::Scrape& sc, const proto::Endpoint& from, std::uint32_t) noexcept {

@@ -56,7 +56,7 @@ struct Shard::State {
     SnatchSet snatches;
     shm::EventRing ring;
     shm::Accumulator acc;
-    FlatMap<PeerLoc> peers;            // tag(swarm, family, peer_id) -> position in the list
+    FlatMap<PeerLoc> peers;            // tag(info_hash, family, peer_id) -> position in the list
     FlatMap<std::uint32_t> locations;  // swarm << 32 | user -> the user's peers in the swarm
     FlatMap<std::uint32_t> acc_index;  // user << 32 | torrent -> accumulator slot
     std::vector<std::uint32_t> acc_free;
@@ -98,13 +98,18 @@ struct Shard::State {
         return static_cast<std::uint32_t>(((next_random() >> 32) * n) >> 32);
     }
 
-    std::uint64_t tag(std::uint32_t swarm, bool v6, const proto::PeerId& id) const noexcept {
-        unsigned char buf[4 + 20];
-        const std::uint32_t s = (swarm << 1) | (v6 ? 1u : 0u);
-        std::memcpy(buf, &s, 4);
-        std::memcpy(buf + 4, id.data(), 20);
+    // Keyed by the info hash rather than the swarm's slot, so it can be computed (and its index
+    // slot prefetched) before the swarm is found.
+    std::uint64_t tag(const proto::InfoHash& info_hash, bool v6, const proto::PeerId& id) const noexcept {
+        unsigned char buf[20 + 20 + 1];
+        std::memcpy(buf, info_hash.data(), 20);
+        std::memcpy(buf + 20, id.data(), 20);
+        buf[40] = v6 ? 1 : 0;
         const std::uint64_t t = shm::keyed_hash(buf, sizeof buf, tag_key);
         return t == FlatMap<PeerLoc>::kEmpty ? 0 : t;
+    }
+    std::uint64_t tag(std::uint32_t swarm, bool v6, const proto::PeerId& id) const noexcept {
+        return tag(swarms.at(swarm).key.load_own().info_hash, v6, id);
     }
 
     template <class Rec>
@@ -424,7 +429,7 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
     std::uint32_t swarm = swarms.find(a.info_hash);
     std::uint32_t pos = kNone;
     if (swarm != SwarmTable::kNone) {
-        if (const PeerLoc* loc = peers.find(tag(swarm, kV6<Rec>, a.peer_id))) pos = loc->pos;
+        if (const PeerLoc* loc = peers.find(tag(a.info_hash, kV6<Rec>, a.peer_id))) pos = loc->pos;
         counts(swarms.at(swarm));
     }
     Rec* r = pos == kNone ? nullptr : rec<Rec>(list<Rec>(swarms.at(swarm)), pos);
@@ -466,7 +471,7 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
     // the other family shares the baseline, so its progress counts once.
     Other* other = nullptr;
     if (list<Other>(s).count > 0) {
-        if (const PeerLoc* loc = peers.find(tag(swarm, !kV6<Rec>, a.peer_id))) {
+        if (const PeerLoc* loc = peers.find(tag(a.info_hash, !kV6<Rec>, a.peer_id))) {
             other = rec<Other>(list<Other>(s), loc->pos);
             if (other->user_id != adm.user_id) other = nullptr;
         }
@@ -645,6 +650,11 @@ Shard::Shard(shm::Segment& segment, std::uint32_t index, std::uint64_t rng_seed)
 Shard::~Shard() = default;
 
 std::uint32_t Shard::index() const noexcept { return s_->index; }
+
+void Shard::prefetch(const proto::Announce& a, const proto::Endpoint& peer) const noexcept {
+    s_->swarms.prefetch(a.info_hash);
+    s_->peers.prefetch(s_->tag(a.info_hash, !peer.v4(), a.peer_id));
+}
 
 AnnounceResult Shard::announce(const Admission& adm, const proto::Announce& a, const proto::Endpoint& peer,
                                std::uint32_t now, PeerOutput& out) noexcept {

@@ -23,6 +23,8 @@ public:
     [[nodiscard]] shm::SwarmSlot& at(std::uint32_t i) const noexcept { return slots_[i]; }
     [[nodiscard]] std::uint32_t slot_count() const noexcept { return mask_ + 1; }
 
+    // Any thread: starts loading the cache line where a lookup of `h` begins.
+    void prefetch(const proto::InfoHash& h) const noexcept { __builtin_prefetch(&slots_[home(h)]); }
     // Any thread: the slot of `h`, or kNone.
     [[nodiscard]] std::uint32_t lookup(const proto::InfoHash& h) const noexcept;
 
