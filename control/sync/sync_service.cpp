@@ -145,6 +145,8 @@ struct SyncService::Threads {
         if (!pg.ok()) return "connecting: " + pg.error();
         Flusher flusher(*seg.segment, FlushOptions{config.flush_batch_events, config.record_announces}, metrics);
         if (auto err = flusher.resume(pg); !err.empty()) return err;
+        metrics.postgres_up.store(1, std::memory_order_relaxed);
+        log::info("sync: flusher resumed from the committed watermarks", {{"segment", seg.segment->path()}});
         auto next_check = Clock::now() + std::chrono::seconds(5);
         auto next_snapshot = Clock::now() + std::chrono::seconds(config.peer_history_interval_s);
         for (;;) {
