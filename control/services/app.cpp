@@ -57,19 +57,24 @@ Response App::handle(http::Request& req) {
 
 Response App::dispatch(http::Request& req, const char*& route_name) {
     const Route* found = nullptr;
-    bool path_matched = false;
+    std::string allowed;  // methods of the routes whose pattern matches, for 405's Allow header
     for (const auto& r : routes()) {
         req.params.clear();
         if (!http::match_path(r.pattern, req.path, req.params)) continue;
-        path_matched = true;
         if (req.method == r.method || (req.method == "HEAD" && std::string_view(r.method) == "GET")) {
             found = &r;
             break;
         }
+        allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
     }
     if (!found) {
         req.params.clear();
-        if (path_matched) throw ApiError(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+        if (!allowed.empty()) {
+            route_name = "method_not_allowed";
+            auto res = Response::error(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+            res.headers.emplace_back("Allow", allowed);
+            return res;
+        }
         if ((req.method == "GET" || req.method == "HEAD") && static_files_ && !req.path.starts_with("/api/")) {
             if (auto file = static_files_->get(req.path)) {
                 route_name = "static";

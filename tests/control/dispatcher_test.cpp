@@ -37,9 +37,13 @@ TEST(Dispatcher, UnknownRouteAndWrongMethod) {
     auto r = call(app, "GET", "/api/v1/nope");
     EXPECT_EQ(r.status, 404u);
     EXPECT_EQ(r.body, R"({"error":{"code":"not_found","message":"no route for GET /api/v1/nope"}})");
-    r = call(app, "PATCH", "/api/v1/me");
+    r = call(app, "PATCH", "/api/v1/me/privacy");
     EXPECT_EQ(r.status, 405u);
     EXPECT_NE(r.body.find("method_not_allowed"), std::string::npos);
+    ASSERT_FALSE(r.headers.empty());
+    bool allow = false;
+    for (const auto& [k, v] : r.headers) allow = allow || (k == "Allow" && v == "GET, PUT");
+    EXPECT_TRUE(allow) << "405 names the methods the path has";
 }
 
 TEST(Dispatcher, ProtectedRouteWithoutCredentialIsRefusedBeforeAnyQuery) {
