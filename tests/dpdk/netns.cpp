@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace swarmline::test {
 namespace {
@@ -86,7 +87,7 @@ std::string NetnsPair::unavailable() {
     return {};
 }
 
-NetnsPair::NetnsPair() {
+NetnsPair::NetnsPair(bool veth) {
     delete_stale_namespaces();
     const auto pid = std::to_string(::getpid());
     server = "swl-dpdk-s" + pid;
@@ -95,26 +96,27 @@ NetnsPair::NetnsPair() {
     client_if = "swdc" + pid;
     subnet = static_cast<unsigned>(::getpid()) % 250 + 1;
     const std::string s = "ip -n " + server + " ";
-    const std::string c = "ip -n " + client + " ";
-    const std::string commands[] = {
+    std::vector<std::string> commands = {
         "ip netns add " + server,
         "ip netns add " + client,
-        s + "link add " + server_if + " type veth peer name " + client_if,
-        s + "link set " + client_if + " netns " + client,
-        // net_af_packet reads the frames beside the kernel, which would answer them as well (the
-        // tracker's address is local, on the tap): on the server's end the kernel drops IPv6,
-        // drops IPv4 by strict reverse-path filtering (the way back to the client is the tap),
-        // and ignores ARP. Only DPDK answers there, and the kernel sees what DPDK passes it.
-        "ip netns exec " + server + " sysctl -qw net.ipv6.conf." + server_if + ".disable_ipv6=1",
-        "ip netns exec " + server + " sysctl -qw net.ipv4.conf." + server_if + ".rp_filter=1",
-        "ip netns exec " + server + " sysctl -qw net.ipv4.conf." + server_if + ".arp_ignore=8",
         s + "link set lo up",
-        s + "link set " + server_if + " up",
-        c + "link set lo up",
-        c + "addr add " + client_v4() + "/24 dev " + client_if,
-        c + "-6 addr add " + client_v6() + "/64 dev " + client_if + " nodad",
-        c + "link set " + client_if + " up",
+        "ip -n " + client + " link set lo up",
     };
+    if (veth) {
+        const std::vector<std::string> more = {
+            s + "link add " + server_if + " type veth peer name " + client_if,
+            s + "link set " + client_if + " netns " + client,
+            // net_af_packet reads the frames beside the kernel, which would answer them as well (the
+            // tracker's address is local, on the tap): on the server's end the kernel drops IPv6,
+            // drops IPv4 by strict reverse-path filtering (the way back to the client is the tap),
+            // and ignores ARP. Only DPDK answers there, and the kernel sees what DPDK passes it.
+            "ip netns exec " + server + " sysctl -qw net.ipv6.conf." + server_if + ".disable_ipv6=1",
+            "ip netns exec " + server + " sysctl -qw net.ipv4.conf." + server_if + ".rp_filter=1",
+            "ip netns exec " + server + " sysctl -qw net.ipv4.conf." + server_if + ".arp_ignore=8",
+            s + "link set " + server_if + " up",
+        };
+        commands.insert(commands.end(), more.begin(), more.end());
+    }
     for (const auto& cmd : commands) {
         std::string out;
         if (sh(cmd, &out) != 0) {
@@ -122,9 +124,43 @@ NetnsPair::NetnsPair() {
             return;
         }
     }
+    if (!veth) return;
+    if (auto err = configure_client(); !err.empty()) {
+        error_ = err;
+        return;
+    }
     bool offload_off = false;
     (void)in_client([&] { offload_off = disable_tx_checksum_offload(client_if); });
     if (!offload_off) error_ = "cannot turn off transmit checksum offload on " + client_if;
+}
+
+std::string NetnsPair::configure_client() {
+    const std::string c = "ip -n " + client + " ";
+    const std::string commands[] = {
+        c + "addr add " + client_v4() + "/24 dev " + client_if,
+        c + "-6 addr add " + client_v6() + "/64 dev " + client_if + " nodad",
+        c + "link set " + client_if + " up",
+    };
+    for (const auto& cmd : commands) {
+        std::string out;
+        if (sh(cmd, &out) != 0) return cmd + ": " + out;
+    }
+    return {};
+}
+
+std::string NetnsPair::adopt_client_interface(const std::string& name) {
+    // A tap's kernel side starts with the DPDK port's MAC; the client needs one of its own, as the
+    // other end of a cable has.
+    const std::string commands[] = {
+        "ip -n " + server + " link set " + name + " netns " + client,
+        "ip -n " + client + " link set " + name + " address 02:00:00:77:00:02",
+    };
+    for (const auto& cmd : commands) {
+        std::string out;
+        if (sh(cmd, &out) != 0) return cmd + ": " + out;
+    }
+    client_if = name;
+    return configure_client();
 }
 
 NetnsPair::~NetnsPair() {

@@ -14,7 +14,9 @@ public:
     // Empty when this host can make the set-up (root, `ip netns`, veth, /dev/net/tun), else why not.
     static std::string unavailable();
 
-    NetnsPair();
+    // With `veth`, the pair is joined by a veth whose client end gets the client addresses;
+    // without, the caller gives the client an interface with adopt_client_interface().
+    explicit NetnsPair(bool veth = true);
     ~NetnsPair();
     NetnsPair(const NetnsPair&) = delete;
     NetnsPair& operator=(const NetnsPair&) = delete;
@@ -24,7 +26,7 @@ public:
 
     std::string server;     // namespace names
     std::string client;
-    std::string server_if;  // veth ends
+    std::string server_if;  // veth ends (or the adopted interface, client side)
     std::string client_if;
     unsigned subnet = 0;    // 10.77.<subnet>.0/24 and fd77:<subnet>::/64
     [[nodiscard]] std::string server_v4() const;  // .1: the tracker (DPDK, and the kernel's tap)
@@ -32,6 +34,9 @@ public:
     [[nodiscard]] std::string server_v6() const;
     [[nodiscard]] std::string client_v6() const;
 
+    // Moves interface `name` from the server namespace to the client's and gives it the client
+    // addresses. Empty on success, else the command that failed.
+    [[nodiscard]] std::string adopt_client_interface(const std::string& name);
     // Moves the calling thread into the server namespace (threads it starts inherit it).
     [[nodiscard]] bool enter_server() const;
     // Runs `fn` on a thread inside the client namespace and waits for it: a socket made there
@@ -41,6 +46,7 @@ public:
     int run_in_client(const std::string& command, std::string* out = nullptr) const;
 
 private:
+    std::string configure_client();
     std::string error_;
 };
 
