@@ -179,6 +179,12 @@ TEST(ServiceOutage, PostgresDownWhileAnnouncesFlowThenBackTotalsExact) {
         GTEST_SKIP() << "running as root without a postgres account to run the private cluster";
     if (!std::filesystem::exists("/usr/lib/postgresql/15/bin/pg_ctl")) GTEST_SKIP() << "PostgreSQL 15 server not installed";
     PrivateCluster cluster;
+    // TestDatabase creates its database on the server this variable names; the other tests of this
+    // process get theirs back at the end.
+    struct RestoreEnv {
+        std::string old = swarmline::test::admin_database_url();
+        ~RestoreEnv() { ::setenv("SWARMLINE_TEST_DATABASE_URL", old.c_str(), 1); }
+    } restore;
     ::setenv("SWARMLINE_TEST_DATABASE_URL", cluster.url().c_str(), 1);
     std::optional<swarmline::test::TestDatabase> db;
     db.emplace();
