@@ -98,6 +98,15 @@ bool parse_ip(std::string_view text, std::array<std::uint8_t, 16>& out) {
     return inet_pton(AF_INET, s.c_str(), out.data() + 12) == 1;
 }
 
+// A key given up by one row may already have been taken by another row of the same change set (two
+// accounts swapping passkeys): it is erased only while it still names the row giving it up.
+void erase_user_key(shm::UsersTable& table, const shm::Passkey& key, shm::UserId owner) {
+    if (auto e = table.find(key); e && e->user_id == owner) table.erase(key);
+}
+void erase_torrent_key(shm::TorrentsTable& table, const shm::InfoHashKey& key, shm::TorrentId owner) {
+    if (auto e = table.find(key); e && e->torrent_id == owner) table.erase(key);
+}
+
 }  // namespace
 
 void ChangeSet::add(std::string_view p) {
@@ -187,7 +196,7 @@ std::string TableLoader::load_users(PgConn& pg, Scope scope, const std::vector<s
         e.download_factor_pct = clamp16(cell_u64(res, i, 9));
 
         auto old = passkeys_.find(id);
-        if (old != passkeys_.end() && old->second != key) table.erase(old->second);
+        if (old != passkeys_.end() && old->second != key) erase_user_key(table, old->second, id);
         if (!table.upsert(key, e)) ++full;
         passkeys_[id] = key;
         seen.emplace(id, key);
@@ -199,7 +208,7 @@ std::string TableLoader::load_users(PgConn& pg, Scope scope, const std::vector<s
             auto uid = static_cast<shm::UserId>(id);
             if (seen.count(uid)) continue;
             if (auto it = passkeys_.find(uid); it != passkeys_.end()) {
-                table.erase(it->second);
+                erase_user_key(table, it->second, uid);
                 passkeys_.erase(it);
             }
         }
@@ -285,8 +294,9 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
     for (const auto& [keys, e] : rows) {
         const auto id = e.torrent_id;
         if (auto old = torrent_keys_.find(id); old != torrent_keys_.end()) {
-            if (old->second.v1 != keys.v1) table.erase(old->second.v1);
-            if (old->second.has_v2 && (!keys.has_v2 || old->second.v2 != keys.v2)) table.erase(old->second.v2);
+            if (old->second.v1 != keys.v1) erase_torrent_key(table, old->second.v1, id);
+            if (old->second.has_v2 && (!keys.has_v2 || old->second.v2 != keys.v2))
+                erase_torrent_key(table, old->second.v2, id);
         }
         if (!table.upsert(keys.v1, e)) ++full;
         if (keys.has_v2 && !table.upsert(keys.v2, e)) ++full;
@@ -295,16 +305,16 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
     }
     metrics_.rows_published.fetch_add(seen.size(), std::memory_order_relaxed);
 
-    auto drop = [&table](const TorrentKeys& k) {
-        table.erase(k.v1);
-        if (k.has_v2) table.erase(k.v2);
+    auto drop = [&table](const TorrentKeys& k, shm::TorrentId id) {
+        erase_torrent_key(table, k.v1, id);
+        if (k.has_v2) erase_torrent_key(table, k.v2, id);
     };
     if (scope == Scope::ids) {  // named but gone: deleted for good, or deleted more than a day ago
         for (auto id : ids) {
             auto tid = static_cast<shm::TorrentId>(id);
             if (seen.count(tid)) continue;
             if (auto it = torrent_keys_.find(tid); it != torrent_keys_.end()) {
-                drop(it->second);
+                drop(it->second, tid);
                 torrent_keys_.erase(it);
             }
         }
