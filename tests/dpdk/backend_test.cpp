@@ -134,6 +134,14 @@ protected:
             error_ = "namespace set-up: " + ns_->error();
             return;
         }
+        // net_tap signals the process for every frame the kernel writes to a tap: as dpdk_backend.hpp
+        // asks, every thread but the DPDK workers blocks those signals (the test clients here wait
+        // in poll(), which would return EINTR).
+        sigset_t tap_signals;
+        sigemptyset(&tap_signals);
+        sigaddset(&tap_signals, SIGIO);
+        for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&tap_signals, sig);
+        pthread_sigmask(SIG_BLOCK, &tap_signals, nullptr);
         // Everything the process starts from here on (EAL's threads, the workers, the io_uring
         // listeners) lives in the server namespace.
         if (!ns_->enter_server()) {
@@ -174,14 +182,7 @@ protected:
                 return;
             }
         }
-        // net_tap learns of frames from the kernel by a signal to the process (SIGIO or a real-time
-        // signal, by DPDK version): the threads started above take it; this one, whose clients wait
-        // in poll() and would see EINTR, does not.
-        sigset_t tap_signals;
-        sigemptyset(&tap_signals);
-        sigaddset(&tap_signals, SIGIO);
-        for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&tap_signals, sig);
-        pthread_sigmask(SIG_BLOCK, &tap_signals, nullptr);
+
         // HTTP is the kernel's: io_uring listens on the exception interface's copy of our address.
         io::Endpoints http_endpoints;
         http_endpoints.http = {address(ns_->server_v4() + ":" + std::to_string(kHttpPort)),

@@ -7,6 +7,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <sched.h>
+#include <signal.h>
 
 #include <cstring>
 #include <thread>
@@ -135,6 +136,7 @@ public:
             setup.idle_sleep_us = config_.idle_sleep_us;
             threads_.emplace_back([this, i, setup, worker = workers[i], &ready, &failed] {
                 pin(i);
+                take_tap_signals();
                 // A registered thread gets an lcore id, so the mempool's per-lcore cache serves it.
                 if (rte_thread_register() != 0) {
                     log::error("dpdk worker could not register with EAL",
@@ -165,6 +167,18 @@ public:
     const PortCounters& port_counters(std::size_t i) const noexcept override { return counters_[i]; }
 
 private:
+    // net_tap (the exception interface) learns that the kernel wrote a frame from a signal sent to
+    // the process (SIGIO or a real-time signal, by DPDK version). The polling workers take it: a
+    // thread of the program that blocks these signals before starting the backend (as it should)
+    // then never sees its poll() or io_uring wait cut short by EINTR.
+    static void take_tap_signals() noexcept {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGIO);
+        for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&set, sig);
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    }
+
     void pin(std::size_t worker) const {
         const std::string name = "swarmline-d" + std::to_string(worker);
         pthread_setname_np(pthread_self(), name.c_str());

@@ -2,6 +2,10 @@
 // polling thread per worker runs a Loop (loop.hpp) in start(). It serves the UDP endpoints
 // itself; the HTTP endpoints are the kernel's, on the exception interface that open() gave our
 // addresses, where the io_uring backend listens (see hugepages/README.md, "Running with DPDK").
+//
+// The program should block SIGIO and SIGRTMIN..SIGRTMAX in its threads before open(): net_tap
+// signals the process for every frame the kernel writes to the exception interface, and the DPDK
+// workers (which unblock them) are the threads meant to take those signals.
 #pragma once
 
 #include <memory>

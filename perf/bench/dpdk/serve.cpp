@@ -89,6 +89,12 @@ int run(int argc, char** argv) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts, so they inherit it
+    // net_tap's signals go to the DPDK workers only (dpdk_backend.hpp).
+    sigset_t tap_signals;
+    sigemptyset(&tap_signals);
+    sigaddset(&tap_signals, SIGIO);
+    for (int s = SIGRTMIN; s <= SIGRTMAX; ++s) sigaddset(&tap_signals, s);
+    pthread_sigmask(SIG_BLOCK, &tap_signals, nullptr);
 
     io::dpdk::DpdkBackend* dpdk_backend = nullptr;
     std::unique_ptr<io::Backend> backend;
