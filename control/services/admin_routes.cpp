@@ -62,7 +62,12 @@ Response list_users(Ctx& c) {
         w.field("joined_at", std::string(r.get(i, 6))).end_object();
     }
     w.end_array();
-    page.write(w, (r.rows() == 0) ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 7)));
+    // Past the last page no row carries the window count, so it is counted on its own.
+    static const Statement kCount{
+        "users_count",
+        "SELECT count(*) FROM users u WHERE u.deleted_at IS NULL "
+        "AND ($1 = '' OR u.username ILIKE '%' || $1 || '%' OR u.email ILIKE '%' || $1 || '%')"};
+    page.write(w, static_cast<std::uint64_t>(r.rows() ? r.get_int64(0, 7) : c.db().run(kCount, {q}).get_int64(0, 0)));
     w.end_object();
     return Response::json(w.take());
 }

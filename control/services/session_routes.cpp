@@ -262,7 +262,11 @@ Response list_sessions(Ctx& c) {
         w.field("current", std::string(r.get(i, 0)) == c.who.session_id).end_object();
     }
     w.end_array();
-    page.write(w, (r.rows() == 0) ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 7)));
+    // Past the last page no row carries the window count, so it is counted on its own.
+    static const Statement kCount{"sessions_count",
+                                  "SELECT count(*) FROM user_sessions WHERE user_id = $1 AND revoked_at IS NULL "
+                                  "AND expires_at > now()"};
+    page.write(w, static_cast<std::uint64_t>(r.rows() ? r.get_int64(0, 7) : c.db().run(kCount, {c.me()}).get_int64(0, 0)));
     w.end_object();
     return Response::json(w.take());
 }

@@ -139,6 +139,11 @@ TEST_F(AccountFlows, SessionsWorkUntilLogoutAndRevokeAll) {
     EXPECT_EQ(call("GET", "/api/v1/me", "", s1).status, 200u);
     auto r = call("GET", "/api/v1/me/sessions", "", s1);
     EXPECT_EQ(r.integer("/pagination/total"), 2);
+    r = call("GET", "/api/v1/me/sessions?page=2&per_page=1", "", s1);
+    EXPECT_EQ(r.str("/sessions/0/id").empty(), false);
+    r = call("GET", "/api/v1/me/sessions?page=9&per_page=1", "", s1);
+    EXPECT_FALSE(r.has("/sessions/0"));
+    EXPECT_EQ(r.integer("/pagination/total"), 2) << "the total is known past the last page too";
 
     EXPECT_EQ(call("POST", "/api/v1/auth/logout", "", s1).status, 204u);
     r = call("GET", "/api/v1/me", "", s1);
