@@ -57,9 +57,7 @@ bool power_of_two(std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 }  // namespace
 
 void Config::register_options(options::Registry& r) {
-    udp = {"127.0.0.1:6969"};
-    if (net::ipv6_loopback_available()) udp.emplace_back("[::1]:6969");
-    r.add("udp", "UDP tracker addresses (BEP 15), ADDRESS:PORT or [IPv6]:PORT; repeat --udp for several; port 0 picks a free port", &udp);
+    r.add("udp", "UDP tracker addresses (BEP 15), ADDRESS:PORT or [IPv6]:PORT; repeat --udp for several; port 0 picks a free port; the default [::1] is left out on a host without IPv6", &udp);
     r.add("http", "HTTP tracker addresses, as for udp", &http);
     r.add("admin", "the admin listener (/metrics, /health); keep it on loopback", &admin);
     r.add("workers", "worker threads, each pinned to a core and owning one shard; 0: one per available core", &workers);
@@ -85,7 +83,11 @@ void Config::register_options(options::Registry& r) {
 }
 
 std::string resolve(const Config& c, Settings& out) {
-    if (auto err = parse_addresses("udp", c.udp, out.endpoints.udp); !err.empty()) return err;
+    std::vector<std::string> udp = c.udp;
+    // The default listens on IPv6 too where the host has it (containers often have no ::1); an
+    // address the administrator wrote is taken as written, and fails loudly if it cannot be bound.
+    if (udp == Config{}.udp && !net::ipv6_loopback_available()) udp.pop_back();
+    if (auto err = parse_addresses("udp", udp, out.endpoints.udp); !err.empty()) return err;
     if (auto err = parse_addresses("http", c.http, out.endpoints.http); !err.empty()) return err;
     if (out.endpoints.udp.empty() && out.endpoints.http.empty()) return "udp, http: nothing to listen on";
     if (const char* err = net::parse_address(c.admin, out.admin)) return "admin: '" + c.admin + "': " + err;

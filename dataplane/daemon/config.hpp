@@ -14,7 +14,7 @@
 namespace swarmline::daemon {
 
 struct Config {
-    std::vector<std::string> udp;   // defaults filled by register_options (IPv6 when the host has ::1)
+    std::vector<std::string> udp{"127.0.0.1:6969", "[::1]:6969"};  // [::1] last: dropped without IPv6
     std::vector<std::string> http{"127.0.0.1:6969"};
     std::string admin = "127.0.0.1:6970";
     std::uint32_t workers = 0;      // 0: one per core this process may run on
