@@ -108,14 +108,16 @@ TEST_F(Ops, RequestsForTorrentsOfAnotherWorkerAreAnsweredByTheOwner) {
                                         "--admin", "127.0.0.1:0"}),
                             shm_),
               "");
-    // One client socket lands on one worker; of 16 torrents, some are owned by the other worker.
+    // One client socket lands on one worker; of 16 torrents, half are owned by the other worker
+    // (shard_of reads the first bytes of the hash: t * 15 spreads them over both halves).
     UdpClient client(daemon_.udp[0]);
     auto id = client.connect();
     ASSERT_TRUE(id);
     for (std::uint8_t t = 1; t <= 16; ++t) {
         udp::Response r;
         std::vector<std::uint8_t> storage;
-        ASSERT_TRUE(client.announce(*id, announce_of(t, 'a', 40001), r, storage)) << int(t);
+        ASSERT_TRUE(client.announce(*id, announce_of(static_cast<std::uint8_t>(t * 15), 'a', 40001), r, storage))
+            << int(t);
         ASSERT_EQ(r.action, udp::Action::announce) << r.message;
         EXPECT_EQ(r.leechers, 1u);
     }
@@ -123,7 +125,7 @@ TEST_F(Ops, RequestsForTorrentsOfAnotherWorkerAreAnsweredByTheOwner) {
     std::string burst;
     for (int t = 1; t <= 16; ++t) {
         char byte[4];
-        std::snprintf(byte, sizeof byte, "%%%02X", t);
+        std::snprintf(byte, sizeof byte, "%%%02X", t * 15);
         std::string hash;
         for (int i = 0; i < 20; ++i) hash += byte;
         burst += "GET /announce?info_hash=" + hash + "&peer_id=" + std::string(20, 'b') +
