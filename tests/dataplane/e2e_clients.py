@@ -176,13 +176,10 @@ def main():
 
     work = tempfile.mkdtemp(prefix="swarmline-e2e-")
     shm = "/dev/shm/swarmline-e2e-%d-%s" % (os.getpid(), secrets.token_hex(4))
-    # A first run creates the segment. The users and the torrent are written while no dataplane maps
-    # it (shm::Segment holds its file lock for as long as the mapping lives), as control would have
-    # left them; the second run attaches to it.
+    # The dataplane creates the segment; the users and the torrent are written into it while it runs,
+    # as control does.
     dataplane = Dataplane(args.dataplane, shm)
     try:
-        if dataplane.stop() != 0:
-            fail("the first run did not stop cleanly", dataplane)
         seed_dir = os.path.join(work, "seed")
         leech_dir = os.path.join(work, "leech")
         os.makedirs(seed_dir)
@@ -198,7 +195,6 @@ def main():
             subprocess.run([args.shm_tool, shm, "add-user", key, str(user)], check=True, timeout=30)
         for name in names:
             subprocess.run([args.shm_tool, shm, "add-torrent", name, str(TORRENT_ID)], check=True, timeout=30)
-        dataplane = Dataplane(args.dataplane, shm)
 
         seeder_ses = session()
         seeder = add(seeder_ses, torrent, seed_dir, tracker_url(args.transport, dataplane, keys[SEEDER], "path"), True)
@@ -245,10 +241,10 @@ def main():
         before = dataplane.announces()
         seeder_ses.remove_torrent(seeder)
         dataplane.wait_for_announces(before + 1, [seeder_ses])
+        recs = check_events(args.shm_tool, shm, [(SEEDER, "uploaded_total"), (LEECHER, "downloaded_total")], dataplane)
         status = dataplane.stop()
         if status != 0:
             fail("the dataplane exited with %s on SIGTERM" % status, dataplane)
-        recs = check_events(args.shm_tool, shm, [(SEEDER, "uploaded_total"), (LEECHER, "downloaded_total")], dataplane)
         print("ok: %s leecher over %s completed %d bytes; %d event records" % (
             args.leecher, args.transport, PAYLOAD_BYTES, len(recs)))
         return 0
