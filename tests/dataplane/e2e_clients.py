@@ -13,6 +13,7 @@ import queue
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -159,6 +160,13 @@ def check_events(shm_tool, shm, want, dataplane):
     return recs
 
 
+def free_tcp_port():
+    """A port the kernel just had free (aria2 takes a port number, not 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def tracker_log(ses):
     return [a.message() for a in ses.pop_alerts()][-20:]
 
@@ -224,7 +232,7 @@ def main():
                 aria = subprocess.run(
                 ["aria2c", "--dir", leech_dir, "--log", aria_log, "--log-level=info", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
                  "--enable-peer-exchange=false", "--bt-enable-lpd=false", "--disable-ipv6=true",
-                 "--listen-port=%d" % (40000 + os.getpid() % 20000), "--summary-interval=0",
+                 "--listen-port=%d" % free_tcp_port(), "--summary-interval=0",
                  "--console-log-level=warn", "--follow-torrent=false", torrent_file],
                 capture_output=True, text=True, timeout=100)
             except subprocess.TimeoutExpired:
