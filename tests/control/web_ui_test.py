@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""The web UI in a real browser (Debian's chromium, headless, driven over the DevTools protocol on
+a pipe): sign in through the form, see the profile with ratio and announce URL, sign out.
+
+Needs SWARMLINE_TEST_DATABASE_URL (a PostgreSQL superuser URL) and chromium; exits 77 (skipped)
+without them. Usage: web_ui_test.py SWARMLINE_CONTROL_BIN
+"""
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+SKIP = 77
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+class Browser:
+    """chromium --remote-debugging-pipe: JSON messages, NUL-terminated, on fds 3 (in) and 4 (out)."""
+
+    def __init__(self, binary, profile_dir):
+        to_browser_r, self.to_browser = os.pipe()
+        self.from_browser, from_browser_w = os.pipe()
+        # The child sees the pipes as fds 3 and 4, which --remote-debugging-pipe reads and writes.
+        # Both are first moved above 10 so that neither dup2 overwrites the other's source, and
+        # close_fds is off because it would close 3 and 4 after this runs.
+        def child_fds():
+            r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(r, 3)
+            os.dup2(w, 4)
+        self.proc = subprocess.Popen(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--remote-debugging-pipe", "--user-data-dir=" + profile_dir, "about:blank"],
+            close_fds=False, preexec_fn=child_fds,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.next_id = 0
+        self.buffer = b""
+        self.session = None
+
+    def send(self, method, params=None, session=True):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session and self.session:
+            msg["sessionId"] = self.session
+        os.write(self.to_browser, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self.buffer:
+                chunk = os.read(self.from_browser, 65536)
+                if not chunk:
+                    raise RuntimeError("the browser closed the DevTools pipe")
+                self.buffer += chunk
+            raw, self.buffer = self.buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+
+    def open(self, url):
+        target = self.send("Target.createTarget", {"url": url}, session=False)["targetId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                 session=False)["sessionId"]
+
+    def eval(self, expression):
+        r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+        if "exceptionDetails" in r:
+            raise RuntimeError(f"{expression}: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def wait_for(self, expression, what, limit_s=60):
+        """Polls the page until `expression` is true: the page's own state is the readiness signal."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            if self.eval(expression):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; page: {self.eval('document.body.innerText')!r}")
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    control = sys.argv[1]
+    admin = os.environ.get("SWARMLINE_TEST_DATABASE_URL")
+    if not admin:
+        log("SKIP: SWARMLINE_TEST_DATABASE_URL is unset")
+        return SKIP
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        log("SKIP: chromium is not installed (apt-get install chromium)")
+        return SKIP
+
+    db = f"swarmline_ui_test_{os.getpid()}"
+    parts = urllib.parse.urlsplit(admin)
+    url = urllib.parse.urlunsplit(parts._replace(path="/" + db))
+    work = tempfile.mkdtemp()
+    serve = browser = None
+    try:
+        subprocess.run(["psql", "-q", admin, "-c", f"CREATE DATABASE {db}"], check=True)
+        subprocess.run([control, "migrate", "run", "--database-url", url], check=True, stdout=subprocess.DEVNULL)
+        added = subprocess.run([control, "user", "add", "--database-url", url, "--username", "uiuser",
+                                "--email", "ui@example.test", "--password", "ui-password-1", "--json"],
+                               check=True, capture_output=True, text=True)
+        passkey = json.loads(added.stdout)["passkey"]
+
+        log_path = os.path.join(work, "serve.log")
+        with open(log_path, "w") as log_file:
+            serve = subprocess.Popen([control, "serve", "--database-url", url, "--listen", "127.0.0.1:0",
+                                      "--sync=false", "--announce-url", "http://tracker.test:6969"],
+                                     stderr=log_file)
+        port = None
+        deadline = time.monotonic() + 60
+        while port is None and time.monotonic() < deadline:
+            m = re.search(r"swarmline-control serving.*listen=127\.0\.0\.1:(\d+)", open(log_path).read())
+            if m:
+                port = int(m.group(1))
+            elif serve.poll() is not None:
+                raise AssertionError("serve exited: " + open(log_path).read())
+            else:
+                time.sleep(0.1)
+        assert port, "serve did not report its port"
+
+        browser = Browser(chromium, os.path.join(work, "profile"))
+        browser.open(f"http://127.0.0.1:{port}/")
+        browser.wait_for("document.getElementById('login-view') && !document.getElementById('login-view').hidden",
+                         "the sign-in form")
+
+        # A wrong password shows the API's message and stays on the form.
+        browser.eval("""(() => {
+            const f = document.getElementById('login-form');
+            f.username.value = 'uiuser'; f.password.value = 'wrong-password'; f.requestSubmit(); })()""")
+        browser.wait_for("document.getElementById('message').textContent.includes('wrong username or password')",
+                         "the error message")
+
+        browser.eval("""(() => {
+            const f = document.getElementById('login-form');
+            f.password.value = 'ui-password-1'; f.requestSubmit(); })()""")
+        browser.wait_for("!document.getElementById('profile-view').hidden", "the profile")
+        announce = browser.eval("document.getElementById('announce-url').textContent")
+        assert announce == f"http://tracker.test:6969/{passkey}/announce", announce
+        assert browser.eval("document.getElementById('profile-name').textContent") == "uiuser"
+        assert browser.eval("document.getElementById('stat-ratio').textContent") == "∞"
+        assert browser.eval("document.getElementById('stat-up').textContent") == "0 B"
+        cookie_visible = browser.eval("document.cookie.includes('swarmline_session')")
+        assert not cookie_visible, "the session cookie is HttpOnly"
+
+        browser.eval("document.getElementById('logout').click()")
+        browser.wait_for("!document.getElementById('login-view').hidden", "the sign-in form after signing out")
+        status = browser.eval("fetch('/api/v1/me').then(r => r.status)")
+        assert status == 401, f"/api/v1/me after sign-out answered {status}"
+        log("PASS: sign-in error, sign-in, profile with announce URL and ratio, sign-out")
+        return 0
+    finally:
+        if browser:
+            browser.close()
+        if serve:
+            serve.terminate()
+            serve.wait()
+        subprocess.run(["psql", "-q", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
