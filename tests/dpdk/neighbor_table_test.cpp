@@ -36,6 +36,18 @@ TEST(DpdkNeighborTable, FindsWhatWasLearnedAndNothingElse) {
     EXPECT_EQ(out, moved) << "a host that changed its MAC is updated";
 }
 
+TEST(DpdkNeighborTable, TheGatewayIsTheLastRouterSeen) {
+    NeighborTable t;
+    Mac out{};
+    EXPECT_FALSE(t.gateway(out)) << "nothing came through a router yet";
+    t.learn_gateway(Mac{2, 0, 0, 0, 0, 1});
+    ASSERT_TRUE(t.gateway(out));
+    EXPECT_EQ(out, (Mac{2, 0, 0, 0, 0, 1}));
+    t.learn_gateway(Mac{2, 0, 0, 0, 0, 2});
+    ASSERT_TRUE(t.gateway(out));
+    EXPECT_EQ(out, (Mac{2, 0, 0, 0, 0, 2}));
+}
+
 TEST(DpdkNeighborTable, ManyAddressesAreMostlyRemembered) {
     NeighborTable t;
     for (std::uint32_t i = 0; i < 1000; ++i) t.learn(v4(i * 2654435761u), Mac{2, 0, 0, 0, 0, static_cast<std::uint8_t>(i)});

@@ -516,3 +516,35 @@ TEST(DpdkFragment, AReplyNeedingTooManyFragmentsIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DpdkLocalAddresses, OnLinkIsThePrefixOfOurAddressesAndLinkLocal) {
+    LocalAddresses local(kOurMac);
+    const std::uint8_t ours[4] = {192, 0, 2, 10};
+    std::uint32_t v4;
+    std::memcpy(&v4, ours, 4);
+    local.add_ipv4(v4, 23);  // 192.0.2.0 - 192.0.3.255
+    local.add_ipv6(kOurV6, 64);
+    auto mapped = [](std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+        std::array<std::uint8_t, 16> ip{};
+        ip[10] = ip[11] = 0xff;
+        ip[12] = a;
+        ip[13] = b;
+        ip[14] = c;
+        ip[15] = d;
+        return ip;
+    };
+    EXPECT_TRUE(local.on_link(mapped(192, 0, 2, 99)));
+    EXPECT_TRUE(local.on_link(mapped(192, 0, 3, 1)));
+    EXPECT_FALSE(local.on_link(mapped(192, 0, 4, 1)));
+    EXPECT_FALSE(local.on_link(mapped(198, 51, 100, 7)));
+    EXPECT_TRUE(local.on_link(kPeerV6)) << "same /64";
+    wire::Ipv6 other = kPeerV6;
+    other[7] = 1;
+    EXPECT_FALSE(local.on_link(other));
+    const wire::Ipv6 link_local = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+    EXPECT_TRUE(local.on_link(link_local));
+}
+
+}  // namespace

@@ -90,11 +90,11 @@ public:
         local_ = std::make_unique<LocalAddresses>(nic_.mac);
         for (const auto& p : prefixes) {
             if (p.v6) {
-                local_->add_ipv6(p.ip);
+                local_->add_ipv6(p.ip, p.length);
             } else {
                 std::uint32_t v4;
                 std::memcpy(&v4, p.ip.data() + 12, 4);
-                local_->add_ipv4(v4);
+                local_->add_ipv4(v4, p.length);
             }
         }
         for (const auto& a : endpoints.udp) {

@@ -4,16 +4,45 @@
 
 namespace swarmline::io::dpdk {
 
-bool LocalAddresses::add_ipv4(std::uint32_t addr_be) noexcept {
-    if (v4_count_ == v4_.size()) return false;
+bool LocalAddresses::add_ipv4(std::uint32_t addr_be, std::uint8_t prefix_length) noexcept {
+    if (v4_count_ == v4_.size() || prefix_length > 32) return false;
+    v4_prefix_[v4_count_] = prefix_length;
     v4_[v4_count_++] = addr_be;
     return true;
 }
 
-bool LocalAddresses::add_ipv6(const wire::Ipv6& addr) noexcept {
-    if (v6_count_ == v6_.size()) return false;
+bool LocalAddresses::add_ipv6(const wire::Ipv6& addr, std::uint8_t prefix_length) noexcept {
+    if (v6_count_ == v6_.size() || prefix_length > 128) return false;
+    v6_prefix_[v6_count_] = prefix_length;
     v6_[v6_count_++] = addr;
     return true;
+}
+
+namespace {
+
+// The first `bits` bits of `a` and `b` are equal.
+bool same_prefix(const std::uint8_t* a, const std::uint8_t* b, unsigned bits) noexcept {
+    const unsigned bytes = bits / 8;
+    if (std::memcmp(a, b, bytes) != 0) return false;
+    const unsigned rest = bits % 8;
+    if (rest == 0) return true;
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+    return ((a[bytes] ^ b[bytes]) & mask) == 0;
+}
+
+}  // namespace
+
+bool LocalAddresses::on_link(const std::array<std::uint8_t, 16>& ip) const noexcept {
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(ip.data(), kMapped, 12) == 0) {
+        for (std::size_t i = 0; i < v4_count_; ++i)
+            if (same_prefix(ip.data() + 12, reinterpret_cast<const std::uint8_t*>(&v4_[i]), v4_prefix_[i])) return true;
+        return false;
+    }
+    if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80) return true;  // fe80::/10
+    for (std::size_t i = 0; i < v6_count_; ++i)
+        if (same_prefix(ip.data(), v6_[i].data(), v6_prefix_[i])) return true;
+    return false;
 }
 
 bool LocalAddresses::add_udp(const std::array<std::uint8_t, 16>& ip, std::uint16_t port_host) noexcept {

@@ -149,7 +149,10 @@ void Loop::on_udp(rte_mbuf* m, const Classified& c) noexcept {
     // The owner of the swarm may be another worker, which will need this sender's MAC.
     wire::Mac src;
     std::memcpy(src.data(), frame + wire::kEthSrc, 6);
-    s_.neighbors->learn(c.peer.ip, src);
+    if (s_.local->on_link(c.peer.ip))
+        s_.neighbors->learn(c.peer.ip, src);
+    else
+        s_.neighbors->learn_gateway(src);
 
     std::memcpy(request_, frame + c.payload, c.payload_length);
     const std::span<std::uint8_t> buffer = whole_buffer(m);
@@ -188,7 +191,8 @@ void Loop::send(std::size_t length, std::uint32_t socket, const proto::Endpoint&
         s_.counters->add(PortCounter::dropped);
         return;  // the mbuf stays for the next buffer()
     }
-    if (!s_.neighbors->find(to.ip, a.dst_mac)) {
+    const bool known = s_.local->on_link(to.ip) ? s_.neighbors->find(to.ip, a.dst_mac) : s_.neighbors->gateway(a.dst_mac);
+    if (!known) {
         s_.counters->add(PortCounter::no_neighbor);
         return;
     }

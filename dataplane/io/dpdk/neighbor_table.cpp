@@ -74,4 +74,16 @@ bool NeighborTable::find(const std::array<std::uint8_t, 16>& ip, wire::Mac& mac)
     return true;
 }
 
+void NeighborTable::learn_gateway(const wire::Mac& mac) noexcept {
+    const std::uint64_t packed = pack(mac);
+    if (gateway_.load(std::memory_order_relaxed) != packed) gateway_.store(packed, std::memory_order_relaxed);
+}
+
+bool NeighborTable::gateway(wire::Mac& mac) const noexcept {
+    const std::uint64_t packed = gateway_.load(std::memory_order_relaxed);
+    if (!(packed & kInUse)) return false;
+    std::memcpy(mac.data(), &packed, 6);
+    return true;
+}
+
 }  // namespace swarmline::io::dpdk

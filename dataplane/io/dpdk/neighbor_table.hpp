@@ -1,9 +1,12 @@
 // Which MAC a reply to an IP address goes to, shared by every worker. A request handed to the
 // worker that owns its swarm is answered by that worker on its own queue (worker.hpp), but only the
 // worker that received the frame saw the sender's MAC: it records it here, and the owner reads it.
-// Through a router this is the router's MAC for every client; on a flat segment, the client's.
 //
-// A direct-mapped cache: a colliding address replaces the older one, and a miss means the reply
+// Clients off our link all come through a router: one MAC (`gateway`), written only when it
+// changes, so the hot path of a routed deployment reads one cache line every worker keeps. Clients
+// on our link (a flat segment, the tests) each have their own MAC, kept in the table below.
+//
+// The table is a direct-mapped cache: a colliding address replaces the older one, and a miss means the reply
 // cannot be addressed (the caller counts and drops it; the client retries, and its retry teaches the
 // table again). Each slot is a seqlock any thread may write: a writer that finds the slot busy
 // skips the update instead of waiting (it is a cache, the next frame will teach it), so no worker
@@ -31,6 +34,9 @@ public:
     // `ip` is the 16-byte form (IPv4 mapped). Writes only when the slot holds something else.
     void learn(const std::array<std::uint8_t, 16>& ip, const wire::Mac& mac) noexcept;
     [[nodiscard]] bool find(const std::array<std::uint8_t, 16>& ip, wire::Mac& mac) const noexcept;
+    // The MAC frames from off-link clients came from (the router's).
+    void learn_gateway(const wire::Mac& mac) noexcept;
+    [[nodiscard]] bool gateway(wire::Mac& mac) const noexcept;
 
 private:
     // The address and MAC are atomics (read relaxed) so that a read racing a write is defined
@@ -48,6 +54,9 @@ private:
     bool read(const Slot& s, Entry& e) const noexcept;
 
     std::unique_ptr<Slot[]> slots_;
+    // The packed MAC (bit 48: known). Relaxed: the value is all there is, nothing else is published
+    // with it, and a 64-bit atomic is never torn.
+    alignas(64) std::atomic<std::uint64_t> gateway_{0};
 };
 
 }  // namespace swarmline::io::dpdk

@@ -148,7 +148,8 @@ struct Bench {
         local = std::make_unique<io::dpdk::LocalAddresses>(kOurMac);
         std::uint32_t v4;
         std::memcpy(&v4, kOurIp, 4);
-        local->add_ipv4(v4);
+        // A /24: the clients (10.1.x.y) are off-link, behind a router, as on a tracker's uplink.
+        local->add_ipv4(v4, 24);
         std::array<std::uint8_t, 16> mapped{};
         mapped[10] = mapped[11] = 0xff;
         std::memcpy(mapped.data() + 12, kOurIp, 4);
