@@ -79,6 +79,7 @@ void Config::register_options(options::Registry& r) {
     r.add("http-header-timeout", "seconds a request head may take to arrive before the connection is closed", &http_header_timeout);
     r.add("http-idle-timeout", "seconds a keep-alive connection may stay idle", &http_idle_timeout);
     r.add("reap-budget", "peers a worker may reap per second of housekeeping (bounds the pause)", &reap_budget);
+    r.add("udp-multishot", "io_uring: receive UDP with multishot recvmsg (false: one recvmsg per datagram, the fallback for kernels that refuse multishot)", &udp_multishot);
     r.add("handoff-ring", "requests in flight from one worker to another, a power of two", &handoff_ring);
 }
 
@@ -105,6 +106,7 @@ std::string resolve(const Config& c, Settings& out) {
     if (out.workers > 64) return "workers: at most 64";
     // More workers than listed cores share them round-robin (useful in tests on a small machine).
     for (std::uint32_t i = 0; i < out.workers; ++i) out.backend.cores.push_back(cores[i % cores.size()]);
+    out.backend.udp_multishot = c.udp_multishot;
     out.backend.http.max_connections = c.http_max_connections;
     out.backend.http.header_timeout_s = c.http_header_timeout;
     out.backend.http.idle_timeout_s = c.http_idle_timeout;

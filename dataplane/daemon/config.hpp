@@ -38,6 +38,7 @@ struct Config {
     std::uint32_t http_idle_timeout = 60;
     std::uint32_t reap_budget = 1024;
     std::uint32_t handoff_ring = 256;
+    bool udp_multishot = true;
 
     void register_options(options::Registry& registry);
 };

@@ -33,6 +33,9 @@ struct HttpSettings {
 struct BackendSettings {
     std::vector<int> cores;  // the core of each worker; -1 leaves the thread unpinned
     HttpSettings http;
+    // io_uring: multishot recvmsg (one request serves many datagrams). False uses plain recvmsg, as
+    // the loop also does by itself when the kernel refuses multishot.
+    bool udp_multishot = true;
 };
 
 class Backend {

@@ -102,6 +102,25 @@ TEST_F(Daemon, ConnectAnnounceAndScrapeSeventyFourHashes) {
     EXPECT_EQ(r.scrape_entry(0).seeders + r.scrape_entry(0).leechers, 0u);
 }
 
+TEST_F(Daemon, PlainRecvmsgFallbackServesToo) {
+    start({"--open", "--udp", "127.0.0.1:0", "--udp-multishot=false"});
+    UdpClient a(daemon_.udp[0]);
+    UdpClient b(daemon_.udp[0]);
+    auto ia = a.connect();
+    auto ib = b.connect();
+    ASSERT_TRUE(ia && ib);
+    udp::Response r;
+    std::vector<std::uint8_t> storage;
+    for (int round = 0; round < 20; ++round) {
+        ASSERT_TRUE(a.announce(*ia, announce_of(hash_of(11), 1, 40001, 5), r, storage)) << round;
+        ASSERT_EQ(r.action, udp::Action::announce);
+    }
+    ASSERT_TRUE(b.announce(*ib, announce_of(hash_of(11), 2, 40002, 5), r, storage));
+    ASSERT_EQ(r.action, udp::Action::announce);
+    ASSERT_EQ(r.peers.size(), 6u);
+    EXPECT_EQ((r.peers[4] << 8) | r.peers[5], 40001);
+}
+
 TEST_F(Daemon, ForgedConnectionIdIsRefused) {
     start({"--open", "--udp", "127.0.0.1:0"});
     UdpClient client(daemon_.udp[0]);

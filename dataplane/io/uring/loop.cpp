@@ -94,8 +94,13 @@ struct Loop::Conn {
     char out[kConnOutput];
 };
 
-Loop::Loop(Worker& worker, LoopSockets sockets, const HttpSettings& http, std::uint32_t max_connections)
-    : worker_(worker), sockets_(std::move(sockets)), http_(http), max_connections_(max_connections) {}
+Loop::Loop(Worker& worker, LoopSockets sockets, const HttpSettings& http, std::uint32_t max_connections,
+           bool udp_multishot)
+    : worker_(worker),
+      sockets_(std::move(sockets)),
+      http_(http),
+      max_connections_(max_connections),
+      multishot_(udp_multishot) {}
 
 Loop::~Loop() {
     if (ring_ready_) io_uring_queue_exit(&ring_);

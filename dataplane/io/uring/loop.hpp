@@ -30,7 +30,8 @@ struct LoopSockets {
 
 class Loop final : UdpOut, HttpOut {
 public:
-    Loop(Worker& worker, LoopSockets sockets, const HttpSettings& http, std::uint32_t max_connections);
+    Loop(Worker& worker, LoopSockets sockets, const HttpSettings& http, std::uint32_t max_connections,
+         bool udp_multishot);
     ~Loop();
     Loop(const Loop&) = delete;
     Loop& operator=(const Loop&) = delete;

@@ -70,7 +70,7 @@ public:
             threads_.emplace_back([this, i, n, per_worker, sockets = std::move(sockets), worker = workers[i], &ready,
                                    &failed]() mutable {
                 pin(i);
-                uring::Loop loop(*worker, std::move(sockets), settings_.http, per_worker);
+                uring::Loop loop(*worker, std::move(sockets), settings_.http, per_worker, settings_.udp_multishot);
                 std::string err = loop.init();
                 if (!err.empty()) {
                     log::error("worker start failed", {{"worker", std::to_string(i)}, {"error", err}});
