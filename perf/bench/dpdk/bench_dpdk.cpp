@@ -135,6 +135,8 @@ struct Bench {
         auto opened = shm::Segment::open(where, sizes, shm::OpenMode::recreate);
         if (!opened.segment) return "segment: " + opened.error;
         segment = std::move(opened.segment);
+        // The mapping outlives the name: nothing is left in /dev/shm however the run ends.
+        ::unlink(segment->path().c_str());
         rings = std::make_unique<io::HandoffRings>(1, 16);
         io::WorkerContext context;
         context.segment = segment.get();
@@ -164,7 +166,6 @@ struct Bench {
         loop = std::make_unique<io::dpdk::Loop>(*worker, setup);
         return {};
     }
-    ~Bench() { ::unlink(("/dev/shm/" + shm_name).c_str()); }
 };
 
 Bench& bench() {
