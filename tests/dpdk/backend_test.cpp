@@ -66,6 +66,8 @@ struct Tracker {
         auto opened = shm::Segment::open(where, sizes, shm::OpenMode::recreate);
         if (!opened.segment) return "segment: " + opened.error;
         segment = std::move(opened.segment);
+        // The mapping outlives the name: nothing is left in /dev/shm however the run ends.
+        ::unlink(segment->path().c_str());
         rings = std::make_unique<io::HandoffRings>(kWorkers, 256);
         io::WorkerContext context;
         context.segment = segment.get();
@@ -88,7 +90,6 @@ struct Tracker {
             backend->request_stop();
             backend->join();
         }
-        if (segment) ::unlink(segment->path().c_str());
     }
 };
 

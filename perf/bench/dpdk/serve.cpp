@@ -70,6 +70,7 @@ int run(int argc, char** argv) {
         log::error("segment", {{"error", opened.error}});
         return 1;
     }
+    ::unlink(opened.segment->path().c_str());  // the mapping outlives the name: nothing left behind
     io::HandoffRings rings(workers, 256);
     io::WorkerContext context;
     context.segment = opened.segment.get();
@@ -109,7 +110,6 @@ int run(int argc, char** argv) {
     if (err.empty()) err = backend->start(ptrs);
     if (!err.empty()) {
         log::error("cannot serve", {{"error", err}});
-        ::unlink(opened.segment->path().c_str());
         return 1;
     }
     log::info("ready", {{"backend", backend_name}, {"workers", std::to_string(workers)}});
@@ -128,7 +128,6 @@ int run(int argc, char** argv) {
                             static_cast<unsigned long long>(
                                 dpdk_backend->port_counters(w).get(static_cast<io::dpdk::PortCounter>(c))));
     }
-    ::unlink(opened.segment->path().c_str());
     return 0;
 }
 
