@@ -2,6 +2,7 @@
 // before a handler runs; tests/control checks this table against openapi.yaml and runs every route
 // for every group.
 #include "services/handlers.hpp"
+#include "services/torrents/torrent_routes.hpp"
 
 namespace swarmline::control {
 
@@ -48,6 +49,20 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/v1/users/{id}/disable", Right::manage_users, post_user_disable},
     {"POST", "/api/v1/users/{id}/passkey", Right::manage_users, post_user_passkey},
     {"DELETE", "/api/v1/users/{id}", Right::manage_users, delete_user},
+
+    {"GET", "/api/v1/categories", Right::login, list_categories},
+    {"GET", "/api/v1/tags", Right::login, list_tags},
+    {"GET", "/api/v1/torrents", Right::login, list_torrents},
+    {"POST", "/api/v1/torrents", Right::upload, post_torrent},
+    {"GET", "/api/v1/torrents/{id}", Right::login, get_torrent},
+    {"PATCH", "/api/v1/torrents/{id}", Right::edit_torrents, patch_torrent},
+    {"DELETE", "/api/v1/torrents/{id}", Right::delete_torrents, delete_torrent},
+    {"GET", "/api/v1/torrents/{id}/download", Right::download, get_torrent_download},
+    {"POST", "/api/v1/torrents/{id}/moderation", Right::moderate, post_torrent_moderation},
+    {"GET", "/api/v1/moderation/torrents", Right::moderate, list_torrent_queue},
+    {"GET", "/api/torznab", Right::none, get_torznab},
+    {"GET", "/rss/{key}", Right::none, get_rss},
+    {"GET", "/rss/{key}/download/{id}", Right::none, get_rss_download},
 
     {"GET", "/api/v1/settings", Right::manage_site, list_settings},
     {"PUT", "/api/v1/settings/{key}", Right::manage_site, put_setting},

@@ -1,0 +1,183 @@
+// Browsing the catalogue: search with filters, sorts and pages; one torrent with its files and
+// tags; the category tree; the tags. Anonymous uploads name their uploader only to staff and to
+// the uploader.
+#include <charconv>
+
+#include "http/api_error.hpp"
+#include "http/json_writer.hpp"
+#include "http/pagination.hpp"
+#include "services/handlers.hpp"
+#include "services/torrents/torrent_routes.hpp"
+#include "services/torrents/torrent_search.hpp"
+
+namespace swarmline::control {
+
+using http::ApiError;
+using http::JsonWriter;
+using http::Response;
+
+namespace {
+
+std::optional<std::int64_t> query_int(const http::Request& req, std::string_view name) {
+    const auto v = req.query_param(name);
+    if (!v) return std::nullopt;
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+    if (ec != std::errc{} || end != v->data() + v->size() || out < 0)
+        throw ApiError::bad_request("'" + std::string(name) + "' must be a non-negative integer");
+    return out;
+}
+
+bool query_flag(const http::Request& req, std::string_view name) {
+    const auto v = req.query_param(name);
+    return v && (*v == "1" || *v == "true");
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        if (const auto item = text.substr(0, comma); !item.empty()) out.emplace_back(item);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    return out;
+}
+
+// The first columns of a search row (torrent_search.hpp) and of get_torrent's row.
+void write_summary(JsonWriter& w, const db::Result& r, int i) {
+    const auto opt = [&](int col) { r.is_null(i, col) ? w.null() : w.value(r.get(i, col)); };
+    w.field("id", r.get(i, 0)).field("name", r.get(i, 1)).field("category", r.get(i, 2));
+    w.field("size", r.get_int64(i, 3)).field("file_count", r.get_int64(i, 4)).field("seeders", r.get_int64(i, 5));
+    w.field("leechers", r.get_int64(i, 6)).field("times_completed", r.get_int64(i, 7)).field("status", r.get(i, 8));
+    w.field("info_hash", r.get(i, 9)).key("info_hash_v2");
+    opt(10);
+    w.key("resolution");
+    opt(11);
+    w.key("release_group");
+    opt(12);
+    w.field("freeleech_percentage", r.get_int64(i, 13)).field("double_upload", r.get_bool(i, 14));
+    w.field("created_at", r.get(i, 15)).key("uploader");
+    opt(16);
+    w.field("anonymous", r.get_bool(i, 17)).field("sticky", r.get_bool(i, 18)).field("featured", r.get_bool(i, 19));
+}
+
+}  // namespace
+
+Response list_torrents(Ctx& c) {
+    const auto& req = c.req;
+    const auto page = http::Page::from(req);
+    const bool staff = c.who.has(auth::Right::moderate);
+    torrents::SearchFilters f;
+    f.q = req.query_param("q").value_or("");
+    if (f.q.size() > 200) throw ApiError::bad_request("'q' is longer than 200 characters");
+    // Members see approved torrents; moderators may list any status.
+    if (const auto status = req.query_param("status"); status && staff) {
+        if (*status != "pending" && *status != "approved" && *status != "rejected" && *status != "postponed")
+            throw ApiError::bad_request("'status' is one of pending, approved, rejected, postponed");
+        f.status = *status;
+    }
+    if (const auto cat = req.query_param("category")) f.categories = split_list(*cat);
+    if (const auto tags = req.query_param("tags")) f.tags = split_list(*tags);
+    f.freeleech = query_flag(req, "freeleech");
+    f.double_upload = query_flag(req, "double_upload");
+    f.resolution = req.query_param("resolution");
+    f.uploader = req.query_param("uploader");
+    f.min_size = query_int(req, "min_size");
+    f.max_size = query_int(req, "max_size");
+    f.min_seeders = query_int(req, "min_seeders");
+    f.sort = req.query_param("sort").value_or("");
+    f.order = req.query_param("order").value_or("");
+    f.limit = page.per_page;
+    f.offset = page.offset();
+    const auto r = torrents::search_torrents(c.db(), f, c.me(), staff);
+    JsonWriter w;
+    w.begin_object().key("torrents").begin_array();
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object();
+        write_summary(w, r, i);
+        w.end_object();
+    }
+    w.end_array();
+    page.write(w, r.rows() == 0 ? 0 : static_cast<std::uint64_t>(r.get_int64(0, torrents::kTotal)));
+    w.end_object();
+    return Response::json(w.take());
+}
+
+Response get_torrent(Ctx& c) {
+    static const Statement kGet{
+        "torrents_get",
+        "SELECT t.id, t.name, c.slug, t.size, t.file_count, t.seeders, t.leechers, t.times_completed, t.status, "
+        "encode(t.info_hash, 'hex'), encode(t.info_hash_v2, 'hex'), t.resolution, t.release_group, "
+        "CASE WHEN t.freeleech_until IS NULL OR t.freeleech_until > now() THEN t.freeleech_percentage ELSE 0 END, "
+        "t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now()), t.created_at, "
+        "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
+        "t.is_sticky, t.is_featured, t.description, t.nfo, t.source_tag, t.piece_length, t.freeleech_until, "
+        "t.double_upload_until, "
+        "(SELECT coalesce(json_agg(g.name ORDER BY g.name), '[]') FROM torrent_tag_assignments a "
+        " JOIN torrent_tags g ON g.id = a.tag_id WHERE a.torrent_id = t.id), "
+        "(SELECT coalesce(json_agg(json_build_object('path', f.path, 'size', f.size, 'media', f.is_media, "
+        "  'mime_type', f.mime_type) ORDER BY f.file_index), '[]') FROM "
+        "  (SELECT * FROM torrent_files WHERE torrent_id = t.id AND NOT is_padding ORDER BY file_index LIMIT 1000) f) "
+        "FROM torrents t JOIN torrent_categories c ON c.id = t.category_id LEFT JOIN users up ON up.id = t.uploader_id "
+        "WHERE t.id = $3 AND t.deleted_at IS NULL AND (t.status = 'approved' OR t.uploader_id = $1 OR $2)"};
+    const bool staff = c.who.has(auth::Right::moderate);
+    const auto r = c.db().run(kGet, {c.me(), staff, uuid_param(c, 0)});
+    if (r.rows() == 0) throw ApiError::not_found("no such torrent");
+    JsonWriter w;
+    w.begin_object();
+    write_summary(w, r, 0);
+    const auto opt = [&](const char* key, int col) {
+        w.key(key);
+        r.is_null(0, col) ? w.null() : w.value(r.get(0, col));
+    };
+    w.field("description", r.get(0, 20));
+    opt("nfo", 21);
+    opt("source_tag", 22);
+    opt("piece_length", 23);
+    opt("freeleech_until", 24);
+    opt("double_upload_until", 25);
+    w.key("tags").raw(r.get(0, 26)).key("files").raw(r.get(0, 27));
+    w.end_object();
+    return Response::json(w.take());
+}
+
+Response list_categories(Ctx& c) {
+    static const Statement kList{
+        "torrents_categories_list",
+        "SELECT id, parent_id, name, slug, description, icon, color, allow_uploads, torrent_count "
+        "FROM torrent_categories WHERE is_active ORDER BY coalesce(parent_id, id), parent_id NULLS FIRST, sort_order"};
+    const auto r = c.db().run(kList);
+    JsonWriter w;
+    w.begin_object().key("categories").begin_array();
+    for (int i = 0; i < r.rows(); ++i) {
+        w.begin_object().field("id", r.get_int64(i, 0)).key("parent_id");
+        r.is_null(i, 1) ? w.null() : w.value(r.get_int64(i, 1));
+        w.field("name", r.get(i, 2)).field("slug", r.get(i, 3)).field("description", r.get(i, 4)).key("icon");
+        r.is_null(i, 5) ? w.null() : w.value(r.get(i, 5));
+        w.field("color", r.get(i, 6)).field("allow_uploads", r.get_bool(i, 7)).field("torrent_count", r.get_int64(i, 8));
+        w.end_object();
+    }
+    w.end_array().end_object();
+    return Response::json(w.take());
+}
+
+Response list_tags(Ctx& c) {
+    const auto page = http::Page::from(c.req);
+    static const Statement kList{
+        "torrents_tags_list",
+        "SELECT name, tag_type, usage_count, count(*) OVER () FROM torrent_tags WHERE is_approved AND alias_of IS NULL "
+        "AND ($1 = '' OR name LIKE $1 || '%') ORDER BY usage_count DESC, name LIMIT $2 OFFSET $3"};
+    const auto prefix = c.req.query_param("prefix").value_or("");
+    if (prefix.find_first_of("%_\\") != std::string::npos) throw ApiError::bad_request("'prefix' is a tag's beginning");
+    const auto r = c.db().run(kList, {prefix, static_cast<std::int64_t>(page.per_page), static_cast<std::int64_t>(page.offset())});
+    JsonWriter w;
+    w.begin_object().key("tags").begin_array();
+    for (int i = 0; i < r.rows(); ++i)
+        w.begin_object().field("name", r.get(i, 0)).field("type", r.get(i, 1)).field("usage_count", r.get_int64(i, 2)).end_object();
+    w.end_array();
+    page.write(w, r.rows() == 0 ? 0 : static_cast<std::uint64_t>(r.get_int64(0, 3)));
+    w.end_object();
+    return Response::json(w.take());
+}
+
+}  // namespace swarmline::control

@@ -1,0 +1,78 @@
+#include "services/torrents/torrent_search.hpp"
+
+#include "http/api_error.hpp"
+
+namespace swarmline::control::torrents {
+
+db::Result search_torrents(PgConn& db, const SearchFilters& f, const std::string& viewer_id, bool staff) {
+    std::vector<std::string> args{viewer_id, staff ? "t" : "f"};
+    const auto arg = [&](std::string v) {
+        args.push_back(std::move(v));
+        return "$" + std::to_string(args.size());
+    };
+    std::string where = " WHERE t.deleted_at IS NULL AND t.status = " + arg(f.status);
+    std::string rank = "0";
+    if (!f.q.empty()) {
+        const auto p = arg(f.q);
+        where += " AND (t.search_vector @@ websearch_to_tsquery('simple', " + p + ") OR " + p + " <% t.name)";
+        rank = "ts_rank(t.search_vector, websearch_to_tsquery('simple', " + p + ")) + word_similarity(" + p + ", t.name)";
+    }
+    if (!f.categories.empty()) {
+        std::string list = "{";
+        for (const auto& c : f.categories)
+            if (c.empty() || c.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+                throw http::ApiError::bad_request("'" + c + "' is not a category slug");
+        for (const auto& c : f.categories) list += (list.size() > 1 ? ",\"" : "\"") + c + "\"";
+        const auto p = arg(list + "}");
+        where += " AND t.category_id IN (SELECT id FROM torrent_categories WHERE slug = ANY(" + p +
+                 "::text[]) OR parent_id IN (SELECT id FROM torrent_categories WHERE slug = ANY(" + p + "::text[])))";
+    }
+    for (const auto& tag : f.tags)
+        where += " AND EXISTS (SELECT 1 FROM torrent_tag_assignments a JOIN torrent_tags g ON g.id = a.tag_id "
+                 "WHERE a.torrent_id = t.id AND g.name = " + arg(tag) + ")";
+    if (f.freeleech) where += " AND t.freeleech_percentage > 0 AND (t.freeleech_until IS NULL OR t.freeleech_until > now())";
+    if (f.double_upload) where += " AND t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now())";
+    if (f.resolution) where += " AND t.resolution = " + arg(*f.resolution);
+    if (f.imdb_id) where += " AND t.imdb_id = " + arg(*f.imdb_id);
+    if (f.uploader) where += " AND up.username = " + arg(*f.uploader) + " AND (NOT t.is_anonymous OR t.uploader_id = $1 OR $2)";
+    const auto num = [&](const std::optional<std::int64_t>& v, const char* cond) {
+        if (v) where += std::string(" AND ") + cond + arg(std::to_string(*v));
+    };
+    num(f.min_size, "t.size >= ");
+    num(f.max_size, "t.size <= ");
+    num(f.min_seeders, "t.seeders >= ");
+    num(f.tmdb_id, "t.tmdb_id = ");
+    num(f.season, "t.season_number = ");
+    num(f.episode, "t.episode_number = ");
+
+    const auto sort = f.sort.empty() ? (f.q.empty() ? std::string("created") : std::string("relevance")) : f.sort;
+    std::string order;
+    if (sort == "created") order = "t.created_at";
+    else if (sort == "name") order = "t.name";
+    else if (sort == "size") order = "t.size";
+    else if (sort == "seeders") order = "t.seeders";
+    else if (sort == "leechers") order = "t.leechers";
+    else if (sort == "completed") order = "t.times_completed";
+    else if (sort == "relevance") order = rank;
+    else throw http::ApiError::bad_request("'sort' is one of created, name, size, seeders, leechers, completed, relevance");
+    const auto dir = f.order.empty() ? (sort == "name" ? std::string("asc") : std::string("desc")) : f.order;
+    if (dir != "asc" && dir != "desc") throw http::ApiError::bad_request("'order' is asc or desc");
+
+    const auto limit = arg(std::to_string(f.limit));
+    const auto offset = arg(std::to_string(f.offset));
+    const std::string sql =
+        "SELECT t.id, t.name, c.slug, t.size, t.file_count, t.seeders, t.leechers, t.times_completed, t.status, "
+        "encode(t.info_hash, 'hex'), encode(t.info_hash_v2, 'hex'), t.resolution, t.release_group, "
+        "CASE WHEN t.freeleech_until IS NULL OR t.freeleech_until > now() THEN t.freeleech_percentage ELSE 0 END, "
+        "t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now()), t.created_at, "
+        "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
+        "t.is_sticky, t.is_featured, to_char(t.created_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"'), "
+        "count(*) OVER () FROM torrents t JOIN torrent_categories c ON c.id = t.category_id "
+        "LEFT JOIN users up ON up.id = t.uploader_id" +
+        where + " ORDER BY t.is_sticky DESC, " + order + " " + dir + ", t.created_at DESC, t.id LIMIT " + limit +
+        " OFFSET " + offset;
+    std::vector<db::Param> params(args.begin(), args.end());
+    return db.connection().exec_params(sql, params);
+}
+
+}  // namespace swarmline::control::torrents

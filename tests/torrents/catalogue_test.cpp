@@ -1,0 +1,126 @@
+// Search (full text, trigram, filters, sorts, pages), categories and tags, and the moderation
+// workflow's edits, promotions, rejections and soft deletes with their records.
+#include <gtest/gtest.h>
+
+#include "torrents_fixture.hpp"
+
+namespace swarmline::control::test {
+namespace {
+
+class Catalogue : public TorrentsTest {
+protected:
+    std::string add(const std::string& name, std::uint64_t size, const std::string& category,
+                    const std::map<std::string, std::string>& fields = {}) {
+        auto f = fields;
+        f["name"] = name;
+        const auto r = upload(uploader_, make_v1(name, size), category, f);
+        EXPECT_EQ(r.status, 201u) << r.body;
+        return r.str("/id");
+    }
+    std::int64_t total(const std::string& query) {
+        const auto r = call("GET", "/api/v1/torrents" + query, "", member_);
+        EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+        return r.integer("/pagination/total");
+    }
+};
+
+TEST_F(Catalogue, SearchFiltersSortsAndPages) {
+    const auto dune = add("Dune Part Two 2024 2160p UHD BluRay", 300000, "movies-4k",
+                          {{"resolution", "2160p"}, {"tags", "scifi,epic"}, {"release_group", "FLUX"}});
+    add("Dune 1984 1080p BluRay", 200000, "movies-hd", {{"resolution", "1080p"}, {"tags", "scifi"}});
+    add("The Office S01 1080p WEB", 100000, "tv-hd", {{"resolution", "1080p"}});
+    add("Ubuntu 24.04 Desktop amd64", 50000, "software-linux");
+
+    EXPECT_EQ(total(""), 4);
+    EXPECT_EQ(total("?q=dune"), 2);
+    EXPECT_EQ(total("?q=dnue"), 0) << "a transposition is too far for the trigram match";
+    EXPECT_EQ(total("?q=ubunt"), 1) << "a partial word matches by trigram";
+    EXPECT_EQ(total("?q=FLUX"), 1) << "the release group is searched";
+    EXPECT_EQ(total("?category=movies"), 2) << "a parent includes its subcategories";
+    EXPECT_EQ(total("?category=movies-4k"), 1);
+    EXPECT_EQ(total("?tags=scifi"), 2);
+    EXPECT_EQ(total("?tags=scifi,epic"), 1);
+    EXPECT_EQ(total("?resolution=1080p"), 2);
+    EXPECT_EQ(total("?min_size=100000&max_size=250000"), 2);
+    EXPECT_EQ(total("?uploader=uploader1"), 4);
+    EXPECT_EQ(total("?min_seeders=1"), 0);
+    EXPECT_EQ(total("?freeleech=1"), 0);
+
+    const auto bySize = call("GET", "/api/v1/torrents?sort=size&order=asc&per_page=2&page=2", "", member_);
+    ASSERT_EQ(bySize.status, 200u) << bySize.body;
+    EXPECT_EQ(bySize.integer("/pagination/total"), 4);
+    EXPECT_EQ(bySize.integer("/torrents/0/size"), 200000);
+    EXPECT_EQ(bySize.integer("/torrents/1/size"), 300000);
+    EXPECT_FALSE(bySize.has("/torrents/2"));
+    const auto byName = call("GET", "/api/v1/torrents?sort=name", "", member_);
+    EXPECT_EQ(byName.str("/torrents/0/name"), "Dune 1984 1080p BluRay");
+    const auto relevant = call("GET", "/api/v1/torrents?q=dune%202024", "", member_);
+    EXPECT_EQ(relevant.str("/torrents/0/id"), dune) << relevant.body;
+    EXPECT_EQ(call("GET", "/api/v1/torrents?sort=bogus", "", member_).status, 400u);
+    EXPECT_EQ(call("GET", "/api/v1/torrents?min_size=-1", "", member_).status, 400u);
+
+    // Freeleech with an expiry: listed while it runs, not after.
+    auto r = call("PATCH", "/api/v1/torrents/" + dune, R"({"freeleech_percentage":100,"freeleech_until":"2999-01-01T00:00:00Z"})", moderator_);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(total("?freeleech=1"), 1);
+    r = call("PATCH", "/api/v1/torrents/" + dune, R"({"freeleech_percentage":100,"freeleech_until":"2001-01-01T00:00:00Z"})", moderator_);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(total("?freeleech=1"), 0);
+    r = call("PATCH", "/api/v1/torrents/" + dune, R"({"double_upload":true})", moderator_);
+    EXPECT_EQ(total("?double_upload=1"), 1);
+    EXPECT_EQ(sql("SELECT count(*) FROM torrent_moderation WHERE action = 'promoted' AND torrent_id = '" + dune + "'"), "3");
+}
+
+TEST_F(Catalogue, CategoriesAndTagsAreListed) {
+    add("Tagged 1", 1000, "music-flac", {{"tags", "jazz,live"}});
+    add("Tagged 2", 1000, "music-flac", {{"tags", "jazz"}});
+    const auto cats = call("GET", "/api/v1/categories", "", member_);
+    ASSERT_EQ(cats.status, 200u) << cats.body;
+    EXPECT_EQ(cats.str("/categories/0/slug"), "movies");
+    EXPECT_EQ(cats.str("/categories/1/slug"), "movies-sd");
+    const auto tags = call("GET", "/api/v1/tags", "", member_);
+    EXPECT_EQ(tags.str("/tags/0/name"), "jazz");
+    EXPECT_EQ(tags.integer("/tags/0/usage_count"), 2);
+    EXPECT_EQ(call("GET", "/api/v1/tags?prefix=li", "", member_).str("/tags/0/name"), "live");
+}
+
+TEST_F(Catalogue, EditsRejectionsAndSoftDeletesAreRecorded) {
+    const auto up = upload(power_, make_v1("Pending Thing", 5000), "other");
+    ASSERT_EQ(up.status, 201u) << up.body;
+    const auto id = up.str("/id");
+    EXPECT_EQ(moderate(id, "reject").status, 422u) << "a rejection needs a reason";
+    EXPECT_EQ(moderate(id, "postpone").status, 200u);
+    EXPECT_EQ(sql("SELECT status FROM moderation_queue WHERE item_id = '" + id + "'"), "pending") << "postponed stays queued";
+    EXPECT_EQ(moderate(id, "reject", "missing NFO").status, 200u);
+    EXPECT_EQ(moderate(id, "reject", "again").status, 409u);
+    EXPECT_EQ(sql("SELECT string_agg(action || ':' || previous_status || '>' || new_status, ',' ORDER BY created_at) "
+                  "FROM torrent_moderation WHERE torrent_id = '" + id + "'"),
+              "postponed:pending>postponed,rejected:postponed>rejected");
+    EXPECT_EQ(sql("SELECT moderation_reason FROM torrents WHERE id = '" + id + "'"), "missing NFO");
+    EXPECT_EQ(call("GET", "/api/v1/torrents/" + id + "/download", "", member_).status, 404u);
+
+    const auto live = upload(uploader_, make_v1("Live Thing", 5000), "other");
+    const auto lid = live.str("/id");
+    const auto edit = call("PATCH", "/api/v1/torrents/" + lid, R"({"name":"Live Thing Renamed","category":"ebooks"})", moderator_);
+    ASSERT_EQ(edit.status, 200u) << edit.body;
+    EXPECT_EQ(edit.str("/changes/name/old"), "Live Thing.mkv") << "the torrent's own name when the form gives none";
+    EXPECT_EQ(edit.str("/changes/name/new"), "Live Thing Renamed");
+    EXPECT_TRUE(edit.has("/changes/category_id"));
+    EXPECT_FALSE(edit.has("/changes/description"));
+    EXPECT_EQ(sql("SELECT changes->'name'->>'new' FROM audit_logs WHERE action = 'torrent.edit' AND entity_id = '" + lid + "'"),
+              "Live Thing Renamed");
+    EXPECT_EQ(call("PATCH", "/api/v1/torrents/" + lid, R"({"freeleech_until":"some day"})", moderator_).status, 422u);
+    EXPECT_EQ(call("PATCH", "/api/v1/torrents/" + lid, R"({"name":"x"})", member_).status, 403u);
+
+    EXPECT_EQ(call("DELETE", "/api/v1/torrents/" + lid, R"({"reason":"dupe of a better release"})", moderator_).status, 204u);
+    EXPECT_EQ(sql("SELECT deletion_reason FROM torrents WHERE id = '" + lid + "'"), "dupe of a better release");
+    EXPECT_EQ(call("GET", "/api/v1/torrents/" + lid, "", member_).status, 404u);
+    EXPECT_EQ(call("GET", "/api/v1/torrents/" + lid + "/download", "", member_).status, 404u);
+    EXPECT_EQ(call("GET", "/api/v1/torrents?q=renamed", "", member_).integer("/pagination/total"), 0);
+    EXPECT_EQ(call("DELETE", "/api/v1/torrents/" + lid, "", moderator_).status, 404u);
+    EXPECT_EQ(sql("SELECT operation FROM search_index_queue WHERE entity_id = '" + lid + "' ORDER BY id DESC LIMIT 1"), "delete");
+    EXPECT_EQ(sql("SELECT count(*) FROM torrent_moderation WHERE action = 'deleted' AND torrent_id = '" + lid + "'"), "1");
+}
+
+}  // namespace
+}  // namespace swarmline::control::test
