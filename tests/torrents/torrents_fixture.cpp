@@ -10,6 +10,8 @@ namespace swarmline::control::test {
 void TorrentsTest::SetUp() {
     ControlTest::SetUp();
     if (IsSkipped()) return;
+    configure();
+    if (HasFatalFailure()) return;
     member_id_ = make_user("member1", "Member");
     power_id_ = make_user("power1", "Power User");
     uploader_id_ = make_user("uploader1", "Uploader");

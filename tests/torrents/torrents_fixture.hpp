@@ -14,6 +14,8 @@ namespace swarmline::control::test {
 class TorrentsTest : public ControlTest {
 protected:
     void SetUp() override;
+    // Runs after the database exists and before the App is created (config() may change here).
+    virtual void configure() {}
 
     // A sample from tests/proto/data.
     static std::string sample(const std::string& file);

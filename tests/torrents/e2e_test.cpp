@@ -1,0 +1,109 @@
+// End to end: a torrent uploaded on the site and downloaded by two members is announced by real
+// BitTorrent clients (python3-libtorrent) with the announce URLs written into their files, against
+// the real swarmline-dataplane fed by the sync from PostgreSQL: the two find each other through the
+// tracker alone and the leecher completes, over HTTP and over UDP (BEP 41 passkey path), and the
+// transfer is credited to the members whose passkeys the files carry.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "../dataplane/daemon_process.hpp"
+#include "sync/sync_service.hpp"
+#include "torrents_fixture.hpp"
+
+namespace swarmline::control::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The command's exit status and its output (stdout and stderr).
+std::pair<int, std::string> run(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return {-1, "popen failed"};
+    std::array<char, 4096> buf{};
+    while (const auto n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    const int st = pclose(p);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+class EndToEnd : public TorrentsTest, public ::testing::WithParamInterface<const char*> {
+protected:
+    void configure() override {
+        const std::string shm = swarmline::test::DaemonProcess::fresh_shm_path();
+        ASSERT_EQ(daemon_.start({"--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--workers", "2"}, shm), "");
+        ASSERT_FALSE(daemon_.http.empty());
+        ASSERT_FALSE(daemon_.udp.empty());
+        config().announce_url = "http://" + io::net::to_string(daemon_.http[0]);
+        sql("INSERT INTO site_settings (key, value) VALUES ('tracker.udp_announce_url', '\"udp://" +
+            io::net::to_string(daemon_.udp[0]) + "\"')");
+        // The clients announce started, completed and stopped within seconds.
+        sql("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
+        sync::SyncConfig sc;
+        sc.database_url = database().url();
+        sc.shm_path = shm;
+        sc.flush_interval_ms = 20;
+        ASSERT_EQ(sync_.start(sc), "");
+    }
+    void TearDown() override {
+        sync_.stop();
+        if (daemon_.running()) {
+            EXPECT_EQ(daemon_.stop(SIGTERM), 0) << daemon_.log();
+        }
+        if (!work_.empty()) std::filesystem::remove_all(work_);
+        TorrentsTest::TearDown();
+    }
+    std::string download_to(const std::string& token, const std::string& id, const std::string& file) {
+        const auto r = call("GET", "/api/v1/torrents/" + id + "/download", "", token);
+        EXPECT_EQ(r.status, 200u) << r.body;
+        std::ofstream(file, std::ios::binary) << r.body;
+        return file;
+    }
+    std::int64_t downloaded(const std::string& user_id) {
+        const auto v = sql("SELECT coalesce((SELECT downloaded FROM user_statistics WHERE user_id = '" + user_id + "'), 0)");
+        return v.empty() ? 0 : std::stoll(v);
+    }
+
+    swarmline::test::DaemonProcess daemon_;
+    sync::SyncService sync_;
+    std::string work_;
+};
+
+TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
+    const std::string transport = GetParam();
+    const std::string py = std::string("/usr/bin/python3 ") + SWARMLINE_SWARM_CLIENTS;
+    work_ = std::filesystem::temp_directory_path() / ("swarmline-torrents-e2e-" + std::to_string(getpid()) + transport);
+    std::filesystem::create_directories(work_);
+    const auto made = run(py + " make " + work_ + " " + work_ + "/new.torrent");
+    if (made.first == 77) GTEST_SKIP() << made.second;
+    ASSERT_EQ(made.first, 0) << made.second;
+
+    std::ifstream in(work_ + "/new.torrent", std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const auto up = upload(uploader_, bytes, "software-linux");
+    ASSERT_EQ(up.status, 201u) << up.body;
+    ASSERT_EQ(up.str("/status"), "approved");
+    const auto seed = download_to(uploader_, up.str("/id"), work_ + "/seed.torrent");
+    const auto leech = download_to(member_, up.str("/id"), work_ + "/leech.torrent");
+
+    const auto swarm = run(py + " swarm " + seed + " " + leech + " " + work_ + " --transport " + transport);
+    ASSERT_EQ(swarm.first, 0) << swarm.second << "\ndataplane log:\n" << daemon_.log();
+
+    // The member whose passkey the leecher's file carries is credited with the download.
+    const auto end = Clock::now() + std::chrono::seconds(60);
+    while (downloaded(member_id_) < 2 * 1024 * 1024 && Clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_GE(downloaded(member_id_), 2 * 1024 * 1024) << daemon_.log();
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, EndToEnd, ::testing::Values("http", "udp"));
+
+}  // namespace
+}  // namespace swarmline::control::test
