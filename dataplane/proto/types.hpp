@@ -40,8 +40,10 @@ struct Endpoint {
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
-// BEP 15 caps a scrape at 74 hashes (what fits in one 1500-byte datagram); HTTP scrape takes the
-// same cap so one fixed array serves both and a client cannot make us walk thousands of swarms.
+// BEP 15 says "up to about 74" hashes per scrape (a 1496-byte payload: with IPv4 and UDP headers it
+// exceeds a 1500-byte MTU and arrives fragmented, so 70 is the most one unfragmented packet holds).
+// HTTP scrape takes the same cap so one fixed array serves both and a client cannot make us walk
+// thousands of swarms.
 inline constexpr std::size_t kMaxScrapeHashes = 74;
 // A 32-character passkey is what the site issues; longer keys are refused while parsing.
 inline constexpr std::size_t kPasskeyLength = 32;
