@@ -84,6 +84,37 @@ TEST_F(Catalogue, CategoriesAndTagsAreListed) {
     EXPECT_EQ(call("GET", "/api/v1/tags?prefix=li", "", member_).str("/tags/0/name"), "live");
 }
 
+TEST_F(Catalogue, MembersTagAndVoteOnTags) {
+    const auto id = add("Voted Album", 1000, "music-flac", {{"tags", "rock"}});
+    const auto pending = upload(power_, make_v1("Not Yet", 1000), "music-flac").str("/id");
+    const auto add_tag = [&](const std::string& torrent, const std::string& name) {
+        return call("POST", "/api/v1/torrents/" + torrent + "/tags", R"({"name":")" + name + "\"}", member_);
+    };
+    const auto added = add_tag(id, "live");
+    ASSERT_EQ(added.status, 201u) << added.body;
+    EXPECT_EQ(add_tag(id, "live").status, 409u);
+    EXPECT_EQ(add_tag(id, "Not A Tag").status, 422u);
+    EXPECT_EQ(add_tag(pending, "live").status, 404u) << "only live torrents are tagged";
+    EXPECT_EQ(sql("SELECT usage_count FROM torrent_tags WHERE name = 'live'"), "1");
+
+    const auto vote = [&](const std::string& token, const std::string& tag, int v) {
+        return call("POST", "/api/v1/torrents/" + id + "/tags/" + tag + "/votes", "{\"vote\":" + std::to_string(v) + "}", token);
+    };
+    EXPECT_EQ(vote(member_, "live", 1).integer("/score"), 1);
+    EXPECT_EQ(vote(uploader_, "live", 1).integer("/score"), 2);
+    const auto changed = vote(member_, "live", -1);
+    EXPECT_EQ(changed.integer("/upvotes"), 1) << "a new vote replaces the member's old one";
+    EXPECT_EQ(changed.integer("/downvotes"), 1);
+    EXPECT_EQ(changed.integer("/score"), 0);
+    EXPECT_EQ(vote(member_, "rock", -1).integer("/score"), -1);
+    EXPECT_EQ(vote(member_, "jazz", 1).status, 404u);
+    EXPECT_EQ(vote(member_, "live", 2).status, 422u);
+    // A torrent's tags are listed best score first.
+    const auto detail = call("GET", "/api/v1/torrents/" + id, "", member_);
+    EXPECT_EQ(detail.str("/tags/0"), "live");
+    EXPECT_EQ(detail.str("/tags/1"), "rock");
+}
+
 TEST_F(Catalogue, EditsRejectionsAndSoftDeletesAreRecorded) {
     const auto up = upload(power_, make_v1("Pending Thing", 5000), "other");
     ASSERT_EQ(up.status, 201u) << up.body;

@@ -113,7 +113,7 @@ Response get_torrent(Ctx& c) {
         "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
         "t.is_sticky, t.is_featured, t.description, t.nfo, t.source_tag, t.piece_length, t.freeleech_until, "
         "t.double_upload_until, "
-        "(SELECT coalesce(json_agg(g.name ORDER BY g.name), '[]') FROM torrent_tag_assignments a "
+        "(SELECT coalesce(json_agg(g.name ORDER BY a.score DESC, g.name), '[]') FROM torrent_tag_assignments a "
         " JOIN torrent_tags g ON g.id = a.tag_id WHERE a.torrent_id = t.id), "
         "(SELECT coalesce(json_agg(json_build_object('path', f.path, 'size', f.size, 'media', f.is_media, "
         "  'mime_type', f.mime_type) ORDER BY f.file_index), '[]') FROM "

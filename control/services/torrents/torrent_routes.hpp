@@ -22,6 +22,10 @@ http::Response get_torznab(Ctx&);
 http::Response get_rss(Ctx&);
 http::Response get_rss_download(Ctx&);
 
+// tag_routes.cpp
+http::Response post_torrent_tag(Ctx&);
+http::Response post_torrent_tag_vote(Ctx&);
+
 // moderation_routes.cpp
 http::Response list_torrent_queue(Ctx&);
 http::Response post_torrent_moderation(Ctx&);
