@@ -78,6 +78,14 @@ TEST_F(Catalogue, CategoriesAndTagsAreListed) {
     ASSERT_EQ(cats.status, 200u) << cats.body;
     EXPECT_EQ(cats.str("/categories/0/slug"), "movies");
     EXPECT_EQ(cats.str("/categories/1/slug"), "movies-sd");
+    std::int64_t music = -1, flac = -1;
+    for (int i = 0; cats.has(("/categories/" + std::to_string(i)).c_str()); ++i) {
+        const auto at = "/categories/" + std::to_string(i);
+        if (cats.str((at + "/slug").c_str()) == "music") music = cats.integer((at + "/torrent_count").c_str());
+        if (cats.str((at + "/slug").c_str()) == "music-flac") flac = cats.integer((at + "/torrent_count").c_str());
+    }
+    EXPECT_EQ(flac, 2);
+    EXPECT_EQ(music, 2) << "a parent counts its subcategories' torrents";
     const auto tags = call("GET", "/api/v1/tags", "", member_);
     EXPECT_EQ(tags.str("/tags/0/name"), "jazz");
     EXPECT_EQ(tags.integer("/tags/0/usage_count"), 2);

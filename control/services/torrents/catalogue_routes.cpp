@@ -144,8 +144,12 @@ Response get_torrent(Ctx& c) {
 Response list_categories(Ctx& c) {
     static const Statement kList{
         "torrents_categories_list",
-        "SELECT id, parent_id, name, slug, description, icon, color, allow_uploads, torrent_count "
-        "FROM torrent_categories WHERE is_active ORDER BY coalesce(parent_id, id), parent_id NULLS FIRST, sort_order"};
+        // Counted live (an index-only count per category) rather than read from torrent_count,
+        // which nothing keeps current; a parent counts its subcategories' torrents too.
+        "SELECT c.id, c.parent_id, c.name, c.slug, c.description, c.icon, c.color, c.allow_uploads, "
+        "(SELECT count(*) FROM torrents t WHERE t.status = 'approved' AND t.deleted_at IS NULL AND t.category_id IN "
+        " (SELECT s.id FROM torrent_categories s WHERE s.id = c.id OR s.parent_id = c.id)) "
+        "FROM torrent_categories c WHERE c.is_active ORDER BY coalesce(c.parent_id, c.id), c.parent_id NULLS FIRST, c.sort_order"};
     const auto r = c.db().run(kList);
     JsonWriter w;
     w.begin_object().key("categories").begin_array();
