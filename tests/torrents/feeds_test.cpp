@@ -115,6 +115,14 @@ TEST_F(Feeds, OperatorAddsATorrentFromTheCommandLine) {
     while (const auto n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
     EXPECT_NE(pclose(p), 0);
     EXPECT_NE(out.find("already on the site"), std::string::npos) << out;
+
+    // One pass of the search index queue marks the upload's item done (no Meilisearch given).
+    p = popen((std::string(bin) + " torrent search-queue --database-url '" + database().url() + "' --json 2>&1").c_str(), "r");
+    out.clear();
+    while (const auto n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    EXPECT_EQ(pclose(p), 0) << out;
+    EXPECT_NE(out.find("\"completed\":1,"), std::string::npos) << out;
+    EXPECT_EQ(sql("SELECT status FROM search_index_queue"), "completed");
 }
 
 }  // namespace
