@@ -59,6 +59,7 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/api/v1/torrents/{id}", Right::delete_torrents, delete_torrent},
     {"GET", "/api/v1/torrents/{id}/download", Right::download, get_torrent_download},
     {"POST", "/api/v1/torrents/{id}/moderation", Right::moderate, post_torrent_moderation},
+    {"PUT", "/api/v1/torrents/{id}/metadata", Right::edit_torrents, put_torrent_metadata},
     {"POST", "/api/v1/torrents/{id}/tags", Right::tag, post_torrent_tag},
     {"POST", "/api/v1/torrents/{id}/tags/{name}/votes", Right::tag, post_torrent_tag_vote},
     {"GET", "/api/v1/moderation/torrents", Right::moderate, list_torrent_queue},

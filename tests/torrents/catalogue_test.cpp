@@ -123,6 +123,34 @@ TEST_F(Catalogue, MembersTagAndVoteOnTags) {
     EXPECT_EQ(detail.str("/tags/1"), "rock");
 }
 
+TEST_F(Catalogue, ExternalMetadataIsStoredWithoutAnyFetch) {
+    const auto id = add("Arrival 2016 1080p", 1000, "movies-hd");
+    const auto put = [&](const std::string& body) {
+        return call("PUT", "/api/v1/torrents/" + id + "/metadata", body, moderator_);
+    };
+    const auto r = put(R"({"provider":"tmdb","tmdb_id":329865,"imdb_id":"tt2543164","title":"Arrival","year":2016,)"
+                       R"("genres":["Drama","Science Fiction"],"metadata":{"vote_average":7.6}})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(r.integer("/tmdb_id"), 329865);
+    const auto detail = call("GET", "/api/v1/torrents/" + id, "", member_);
+    EXPECT_EQ(detail.str("/metadata/title"), "Arrival");
+    EXPECT_EQ(detail.str("/metadata/genres/1"), "Science Fiction");
+    EXPECT_EQ(detail.str("/metadata/provider"), "tmdb");
+    EXPECT_TRUE(detail.has("/metadata/metadata_json/vote_average"));
+    // A PUT replaces the record; the change is recorded.
+    ASSERT_EQ(put(R"({"igdb_id":42})").status, 200u);
+    const auto replaced = call("GET", "/api/v1/torrents/" + id, "", member_);
+    EXPECT_EQ(replaced.integer("/metadata/igdb_id"), 42);
+    EXPECT_EQ(replaced.str("/metadata/title"), "") << "fields the PUT does not give are cleared";
+    EXPECT_EQ(sql("SELECT changes->'metadata'->'old'->>'title' FROM audit_logs WHERE action = 'torrent.metadata' "
+                  "ORDER BY id DESC LIMIT 1"), "Arrival");
+    EXPECT_EQ(put(R"({"imdb_id":"nope"})").status, 422u);
+    EXPECT_EQ(put(R"({"tmdb_id":"many"})").status, 422u);
+    EXPECT_EQ(put(R"({"colour":"blue"})").status, 422u);
+    EXPECT_EQ(put(R"({"metadata":[1]})").status, 422u);
+    EXPECT_EQ(call("PUT", "/api/v1/torrents/" + id + "/metadata", R"({"igdb_id":1})", member_).status, 403u);
+}
+
 TEST_F(Catalogue, EditsRejectionsAndSoftDeletesAreRecorded) {
     const auto up = upload(power_, make_v1("Pending Thing", 5000), "other");
     ASSERT_EQ(up.status, 201u) << up.body;

@@ -26,6 +26,9 @@ http::Response get_rss_download(Ctx&);
 http::Response post_torrent_tag(Ctx&);
 http::Response post_torrent_tag_vote(Ctx&);
 
+// metadata_routes.cpp
+http::Response put_torrent_metadata(Ctx&);
+
 // moderation_routes.cpp
 http::Response list_torrent_queue(Ctx&);
 http::Response post_torrent_moderation(Ctx&);
