@@ -2,7 +2,8 @@
 // BitTorrent clients (python3-libtorrent) with the announce URLs written into their files, against
 // the real swarmline-dataplane fed by the sync from PostgreSQL: the two find each other through the
 // tracker alone and the leecher completes, over HTTP and over UDP (BEP 41 passkey path), and the
-// transfer is credited to the members whose passkeys the files carry.
+// transfer is credited to the members whose passkeys the files carry. A freeleech set on the site
+// before the swarm reaches the dataplane: the member's download then counts nothing against its ratio.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -66,8 +67,9 @@ protected:
         std::ofstream(file, std::ios::binary) << r.body;
         return file;
     }
-    std::int64_t downloaded(const std::string& user_id) {
-        const auto v = sql("SELECT coalesce((SELECT downloaded FROM user_statistics WHERE user_id = '" + user_id + "'), 0)");
+    std::int64_t downloaded(const std::string& user_id, const char* column = "downloaded") {
+        const auto v = sql(std::string("SELECT coalesce((SELECT ") + column + " FROM user_statistics WHERE user_id = '" +
+                           user_id + "'), 0)");
         return v.empty() ? 0 : std::stoll(v);
     }
 
@@ -77,7 +79,9 @@ protected:
 };
 
 TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
-    const std::string transport = GetParam();
+    const std::string param = GetParam();
+    const std::string transport = param.substr(0, param.find('+'));
+    const bool freeleech = param.ends_with("+freeleech");
     const std::string py = std::string("/usr/bin/python3 ") + SWARMLINE_SWARM_CLIENTS;
     work_ = std::filesystem::temp_directory_path() / ("swarmline-torrents-e2e-" + std::to_string(getpid()) + transport);
     std::filesystem::create_directories(work_);
@@ -90,6 +94,10 @@ TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
     const auto up = upload(uploader_, bytes, "software-linux");
     ASSERT_EQ(up.status, 201u) << up.body;
     ASSERT_EQ(up.str("/status"), "approved");
+    if (freeleech) {
+        const auto fl = call("PATCH", "/api/v1/torrents/" + up.str("/id"), R"({"freeleech_percentage":100})", moderator_);
+        ASSERT_EQ(fl.status, 200u) << fl.body;
+    }
     const auto seed = download_to(uploader_, up.str("/id"), work_ + "/seed.torrent");
     const auto leech = download_to(member_, up.str("/id"), work_ + "/leech.torrent");
 
@@ -101,9 +109,14 @@ TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
     while (downloaded(member_id_) < 2 * 1024 * 1024 && Clock::now() < end)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     EXPECT_GE(downloaded(member_id_), 2 * 1024 * 1024) << daemon_.log();
+    if (freeleech) {
+        EXPECT_EQ(downloaded(member_id_, "downloaded_adjusted"), 0) << "freeleech: nothing counts against the ratio";
+    } else {
+        EXPECT_EQ(downloaded(member_id_, "downloaded_adjusted"), downloaded(member_id_));
+    }
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, EndToEnd, ::testing::Values("http", "udp"));
+INSTANTIATE_TEST_SUITE_P(Transports, EndToEnd, ::testing::Values("http", "udp", "http+freeleech"));
 
 }  // namespace
 }  // namespace swarmline::control::test
