@@ -187,6 +187,13 @@ TEST_F(Catalogue, EditsRejectionsAndSoftDeletesAreRecorded) {
     EXPECT_EQ(call("DELETE", "/api/v1/torrents/" + lid, "", moderator_).status, 404u);
     EXPECT_EQ(sql("SELECT operation FROM search_index_queue WHERE entity_id = '" + lid + "' ORDER BY id DESC LIMIT 1"), "delete");
     EXPECT_EQ(sql("SELECT count(*) FROM torrent_moderation WHERE action = 'deleted' AND torrent_id = '" + lid + "'"), "1");
+
+    // A pending upload that is deleted leaves the moderation queue.
+    const auto queued = upload(power_, make_v1("Queued Then Deleted", 5000), "other").str("/id");
+    EXPECT_EQ(call("DELETE", "/api/v1/torrents/" + queued, R"({"reason":"spam"})", moderator_).status, 204u);
+    EXPECT_EQ(sql("SELECT status || ' ' || resolution_notes FROM moderation_queue WHERE item_id = '" + queued + "'"),
+              "rejected deleted: spam");
+    EXPECT_EQ(call("GET", "/api/v1/moderation/torrents", "", moderator_).integer("/pagination/total"), 0);
 }
 
 }  // namespace

@@ -190,6 +190,13 @@ Response delete_torrent(Ctx& c) {
         "torrents_soft_delete",
         "UPDATE torrents SET deleted_at = now(), deleted_by = $2, deletion_reason = $3 WHERE id = $1"};
     db.run(kDelete, {id, c.me(), reason.value_or("deleted by staff")});
+    // A deleted upload leaves the moderation queue.
+    static const Statement kUnqueue{
+        "torrents_soft_delete_unqueue",
+        "UPDATE moderation_queue SET status = 'rejected', resolved_by = $2, resolved_at = now(), "
+        "resolution_notes = 'deleted: ' || $3 WHERE item_type = 'torrent' AND item_id = $1 "
+        "AND status IN ('pending', 'in_review', 'escalated')"};
+    db.run(kUnqueue, {id, c.me(), reason.value_or("deleted by staff")});
     const auto changes = diff(db, id, *before);
     record_moderation(db, actor(c), id, {"deleted", std::nullopt, std::nullopt, reason, std::nullopt, changes});
     record_audit(db, actor(c), "torrent.delete", id, changes);
