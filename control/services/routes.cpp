@@ -51,6 +51,8 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/api/v1/users/{id}", Right::manage_users, delete_user},
 
     {"GET", "/api/v1/categories", Right::login, list_categories},
+    {"POST", "/api/v1/categories", Right::manage_site, post_category},
+    {"PATCH", "/api/v1/categories/{id}", Right::manage_site, patch_category},
     {"GET", "/api/v1/tags", Right::login, list_tags},
     {"GET", "/api/v1/torrents", Right::login, list_torrents},
     {"POST", "/api/v1/torrents", Right::upload, post_torrent},

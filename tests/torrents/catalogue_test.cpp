@@ -151,6 +151,32 @@ TEST_F(Catalogue, ExternalMetadataIsStoredWithoutAnyFetch) {
     EXPECT_EQ(call("PUT", "/api/v1/torrents/" + id + "/metadata", R"({"igdb_id":1})", member_).status, 403u);
 }
 
+TEST_F(Catalogue, StaffManageTheCategoryTree) {
+    make_user("admin1", "Administrator");
+    const auto admin = login("admin1");
+    auto r = call("POST", "/api/v1/categories", R"({"name":"Documentaries","slug":"movies-docs","parent":"movies","color":"#112233"})", admin);
+    ASSERT_EQ(r.status, 201u) << r.body;
+    const auto id = std::to_string(r.integer("/id"));
+    EXPECT_EQ(r.integer("/parent_id"), std::stoll(sql("SELECT id FROM torrent_categories WHERE slug = 'movies'")));
+    EXPECT_EQ(call("POST", "/api/v1/categories", R"({"name":"Again","slug":"movies-docs"})", admin).status, 409u);
+    EXPECT_EQ(call("POST", "/api/v1/categories", R"({"name":"Bad","slug":"Bad Slug"})", admin).status, 422u);
+    EXPECT_EQ(call("POST", "/api/v1/categories", R"({"name":"Deep","slug":"deep","parent":"movies-hd"})", admin).status, 422u)
+        << "one level deep";
+    EXPECT_EQ(call("POST", "/api/v1/categories", R"({"name":"X","slug":"x"})", moderator_).status, 403u);
+    // New uploads can go there, and search under the parent finds them.
+    ASSERT_EQ(upload(uploader_, make_v1("A Documentary", 1000), "movies-docs").status, 201u);
+    EXPECT_EQ(total("?category=movies"), 1);
+    // Closed to uploads, then deactivated (hidden from the listing).
+    r = call("PATCH", "/api/v1/categories/" + id, R"({"allow_uploads":false})", admin);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(upload(uploader_, make_v1("Another Documentary", 1000), "movies-docs").status, 422u);
+    EXPECT_EQ(call("PATCH", "/api/v1/categories/" + id, R"({"active":false})", admin).status, 200u);
+    EXPECT_EQ(call("GET", "/api/v1/categories", "", member_).body.find("movies-docs"), std::string::npos);
+    EXPECT_EQ(call("PATCH", "/api/v1/categories/999999", R"({"name":"x"})", admin).status, 404u);
+    EXPECT_EQ(call("PATCH", "/api/v1/categories/abc", R"({"name":"x"})", admin).status, 404u);
+    EXPECT_EQ(call("PATCH", "/api/v1/categories/" + id, R"({"color":"red"})", admin).status, 422u);
+}
+
 TEST_F(Catalogue, EditsRejectionsAndSoftDeletesAreRecorded) {
     const auto up = upload(power_, make_v1("Pending Thing", 5000), "other");
     ASSERT_EQ(up.status, 201u) << up.body;

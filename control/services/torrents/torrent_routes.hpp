@@ -11,6 +11,10 @@ http::Response post_torrent(Ctx&);
 // download_routes.cpp
 http::Response get_torrent_download(Ctx&);
 
+// category_routes.cpp
+http::Response post_category(Ctx&);
+http::Response patch_category(Ctx&);
+
 // catalogue_routes.cpp
 http::Response list_torrents(Ctx&);
 http::Response get_torrent(Ctx&);
