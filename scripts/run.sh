@@ -7,7 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SWARMLINE_ROOT"
 
 "$SWARMLINE_ROOT/scripts/deps.sh"
-"$SWARMLINE_ROOT/scripts/build.sh" build
+# The daemons only: the test suites are the test command's to build.
+NINJA_TARGETS="dataplane/daemon/swarmline-dataplane control/swarmline-control" "$SWARMLINE_ROOT/scripts/build.sh" build
 bin="$SWARMLINE_ROOT/build"
 config="${SWARMLINE_CONFIG:-$SWARMLINE_ROOT/swarmline.conf.example}"
 
