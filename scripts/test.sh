@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README, and exactly what .ci/run runs). On a fresh Debian 12 machine it installs
 # what is missing, builds, starts a throw-away PostgreSQL, runs every test suite (unit, integration,
-# e2e), runs them once more under AddressSanitizer + UndefinedBehaviorSanitizer, runs each fuzzer
-# for a short while, and stops what it started. Safe to run twice.
+# e2e), runs them once more under AddressSanitizer + UndefinedBehaviorSanitizer, the shared-memory
+# table tests under ThreadSanitizer, each fuzzer for a short while, and stops what it started.
+# Safe to run twice.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SWARMLINE_ROOT"
 
@@ -36,6 +37,16 @@ run_suites build release || status=1
   -Db_lundef=false -Dbenchmarks=disabled
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suites build-asan asan+ubsan || status=1
+
+# The lock-free tables once more under ThreadSanitizer: readers hammering them while the writer
+# updates is exactly what it checks. Only those tests: TSan slows everything else for nothing.
+NINJA_TARGETS="tests/shm_swarm/test_shm_swarm tests/shm_swarm/test_shm_concurrency" \
+  "$SWARMLINE_ROOT/scripts/build.sh" build-tsan -Dsanitizers=thread -Dbuildtype=debugoptimized -Dbenchmarks=disabled
+say "tests (tsan: shared-memory tables)"
+tsan_rc=0
+TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild --print-errorlogs shm_swarm shm_concurrency || tsan_rc=$?
+summary+=("tsan: $(/usr/bin/python3 "$SWARMLINE_ROOT/scripts/test_summary.py" build-tsan/meson-logs/testlog.json)")
+[ "$tsan_rc" -eq 0 ] || status=1
 
 if [ -f tests/fuzz/run.sh ]; then
   CXX=clang++ CC=clang NINJA_TARGETS="$(cd tests/fuzz && ls fuzz_*.cpp | sed 's|^|tests/fuzz/|; s|\.cpp$||' | tr '\n' ' ')" \
