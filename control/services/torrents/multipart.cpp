@@ -1,6 +1,5 @@
 #include "services/torrents/multipart.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <string>
 
