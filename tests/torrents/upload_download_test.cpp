@@ -50,7 +50,8 @@ protected:
 
 TEST_F(UploadDownload, PendingUploadIsApprovedThenDownloadedWithTheMembersPasskey) {
     const auto up = upload(power_, sample("lt_v1_multi.torrent"), "movies-hd",
-                           {{"description", "A test release"}, {"resolution", "1080p"}, {"tags", "action, drama"}});
+                           {{"description", "A test release"}, {"resolution", "1080p"}, {"tags", "action, drama"},
+                            {"nfo", "NFO text"}, {"mediainfo", "General\nFormat : Matroska"}});
     ASSERT_EQ(up.status, 201u) << up.body;
     EXPECT_EQ(up.str("/status"), "pending") << "Power User uploads need approval";
     const auto id = up.str("/id");
@@ -91,6 +92,8 @@ TEST_F(UploadDownload, PendingUploadIsApprovedThenDownloadedWithTheMembersPasske
     EXPECT_EQ(detail.str("/tags/0"), "action");
     EXPECT_EQ(detail.str("/tags/1"), "drama");
     EXPECT_EQ(detail.str("/resolution"), "1080p");
+    EXPECT_EQ(detail.str("/nfo"), "NFO text");
+    EXPECT_EQ(detail.str("/mediainfo"), "General\nFormat : Matroska");
     EXPECT_EQ(detail.str("/uploader"), "power1");
     EXPECT_EQ(detail.integer("/file_count"), 4);
     EXPECT_EQ(detail.integer("/size"), 111234);

@@ -118,7 +118,7 @@ Response get_torrent(Ctx& c) {
         "(SELECT coalesce(json_agg(json_build_object('path', f.path, 'size', f.size, 'media', f.is_media, "
         "  'mime_type', f.mime_type) ORDER BY f.file_index), '[]') FROM "
         "  (SELECT * FROM torrent_files WHERE torrent_id = t.id AND NOT is_padding ORDER BY file_index LIMIT 1000) f), "
-        "(SELECT to_jsonb(m) - 'id' - 'torrent_id' FROM torrent_metadata m WHERE m.torrent_id = t.id) "
+        "(SELECT to_jsonb(m) - 'id' - 'torrent_id' FROM torrent_metadata m WHERE m.torrent_id = t.id), t.mediainfo "
         "FROM torrents t JOIN torrent_categories c ON c.id = t.category_id LEFT JOIN users up ON up.id = t.uploader_id "
         "WHERE t.id = $3 AND t.deleted_at IS NULL AND (t.status = 'approved' OR t.uploader_id = $1 OR $2)"};
     const bool staff = c.who.has(auth::Right::moderate);
@@ -139,6 +139,7 @@ Response get_torrent(Ctx& c) {
     opt("double_upload_until", 25);
     w.key("tags").raw(r.get(0, 26)).key("files").raw(r.get(0, 27)).key("metadata");
     r.is_null(0, 28) ? w.null() : w.raw(r.get(0, 28));
+    opt("mediainfo", 29);
     w.end_object();
     return Response::json(w.take());
 }

@@ -153,9 +153,9 @@ UploadResult upload_torrent(PgConn& db, const UploadForm& form, const Actor& who
         "INSERT INTO torrents (info_hash, info_hash_v2, name, description, category_id, uploader_id, is_anonymous, "
         "metainfo, size, file_count, piece_length, is_private, created_by_client, source_tag, media_type, resolution, "
         "video_codec, audio_codec, source, container, hdr_format, release_group, year, season_number, episode_number, "
-        "imdb_id, tmdb_id, nfo, status, moderated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12, "
-        "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28::text, "
-        "CASE WHEN $28::text = 'approved' THEN now() END) RETURNING id, tracker_id"};
+        "imdb_id, tmdb_id, nfo, mediainfo, status, moderated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12, "
+        "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29::text, "
+        "CASE WHEN $29::text = 'approved' THEN now() END) RETURNING id, tracker_id"};
     const std::span<const unsigned char> meta(reinterpret_cast<const unsigned char*>(stored.data()), stored.size());
     const auto opt_num = [](const std::optional<std::int64_t>& v) {
         return v ? db::Param(*v) : db::Param(nullptr);
@@ -170,7 +170,7 @@ UploadResult upload_torrent(PgConn& db, const UploadForm& form, const Actor& who
         t.source.empty() ? db::Param(nullptr) : db::Param(t.source), form.media_type, form.resolution,
         form.video_codec, form.audio_codec, form.source, form.container, form.hdr_format, form.release_group,
         opt_num(form.year), opt_num(form.season_number), opt_num(form.episode_number), form.imdb_id,
-        opt_num(form.tmdb_id), form.nfo, res.status};
+        opt_num(form.tmdb_id), form.nfo, form.mediainfo, res.status};
     db::Result row;
     try {
         row = db.run(kInsert, params);

@@ -25,6 +25,7 @@ struct UploadForm {
     std::optional<std::string> name;  // default: the torrent's own name
     std::string description;
     std::optional<std::string> nfo;
+    std::optional<std::string> mediainfo;  // the MediaInfo text report of the main file
     bool anonymous = false;
     std::optional<std::string> media_type, resolution, video_codec, audio_codec, source, container, hdr_format,
         release_group, imdb_id;

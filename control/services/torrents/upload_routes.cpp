@@ -66,6 +66,7 @@ UploadForm read_form(const http::Request& req) {
         } else if (p.name == "name") f.name = opt(512);
         else if (p.name == "description") f.description = text(65536);
         else if (p.name == "nfo") f.nfo = opt(65536);
+        else if (p.name == "mediainfo") f.mediainfo = opt(262144);
         else if (p.name == "anonymous") f.anonymous = form_bool(value);
         else if (p.name == "media_type") f.media_type = opt(16);
         else if (p.name == "resolution") f.resolution = opt(32);
