@@ -12,4 +12,4 @@ build="${1:-build}"; out="${2:-$SWARMLINE_ROOT/swarmline.conf.example}"
   echo
   "$build/dataplane/daemon/swarmline-dataplane" --print-config
   "$build/control/swarmline-control" serve --print-config
-} > "$out"
+} | sed "s|= $SWARMLINE_ROOT/|= |" > "$out"  # paths into the checkout, relative to it (run.sh runs there)
