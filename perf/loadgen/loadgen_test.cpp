@@ -354,6 +354,7 @@ private:
         int fd;
         std::string in;
         int answered = 0;
+        bool draining = false;  // answered its last: reads and drops input until the client closes
     };
     void serve() {
         while (!stop_.load(std::memory_order_relaxed)) {
@@ -374,6 +375,7 @@ private:
                     conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i - 1));
                     continue;
                 }
+                if (c.draining) continue;
                 c.in.append(buf, static_cast<std::size_t>(n));
                 bool closed = false;
                 for (auto end = c.in.find("\r\n\r\n"); end != std::string::npos && !closed; end = c.in.find("\r\n\r\n")) {
@@ -381,9 +383,17 @@ private:
                     const bool last = ++c.answered == 3;
                     const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
                                               (last ? "\r\nConnection: close" : "") + "\r\n\r\n" + body_;
-                    if (send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0 || last) {
+                    if (send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) {
                         close(c.fd);
                         conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+                        closed = true;
+                    } else if (last) {
+                        // A lingering close, as real servers do: closing with a pipelined request still
+                        // unread would send a reset, and a reset may discard answers the client has not
+                        // read yet. Half-close, then drop input until the client closes its side.
+                        shutdown(c.fd, SHUT_WR);
+                        c.draining = true;
+                        c.in.clear();
                         closed = true;
                     }
                 }
