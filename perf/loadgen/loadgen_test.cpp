@@ -377,8 +377,11 @@ private:
                 }
                 if (c.draining) continue;
                 c.in.append(buf, static_cast<std::size_t>(n));
+                // `c` dies with an erase below, so the loop looks at it only while it is open.
                 bool closed = false;
-                for (auto end = c.in.find("\r\n\r\n"); end != std::string::npos && !closed; end = c.in.find("\r\n\r\n")) {
+                while (!closed) {
+                    const auto end = c.in.find("\r\n\r\n");
+                    if (end == std::string::npos) break;
                     c.in.erase(0, end + 4);
                     const bool last = ++c.answered == 3;
                     const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_.size()) +
