@@ -21,16 +21,12 @@ import threading
 import time
 import urllib.request
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from libtorrent_swarm import SKIP, lt, make_torrent, session, add, alerts, wait_complete, same_file  # noqa: E402
+
 PAYLOAD_BYTES = 3 * 1024 * 1024 + 12345  # several pieces and a short last one
 TORRENT_ID = 42
 SEEDER, LEECHER = 11, 12
-
-try:
-    import libtorrent as lt
-except ImportError:
-    print("skipped: python3-libtorrent is not installed (run under /usr/bin/python3)")
-    sys.exit(SKIP)
 
 
 def fail(msg, dataplane=None):
@@ -103,17 +99,6 @@ class Dataplane:
             return -9
 
 
-def make_torrent(seed_dir, v1_only):
-    payload = os.path.join(seed_dir, "payload.bin")
-    with open(payload, "wb") as f:
-        f.write(secrets.token_bytes(PAYLOAD_BYTES))
-    fs = lt.file_storage()
-    lt.add_files(fs, payload)
-    ct = lt.create_torrent(fs, 256 * 1024, flags=lt.create_torrent.v1_only if v1_only else 0)
-    ct.set_priv(True)
-    lt.set_piece_hashes(ct, seed_dir)
-    return ct.generate()  # the torrent as a dict; trackers are added per client
-
 
 def tracker_url(transport, dataplane, passkey, form, udp_index=0):
     if transport == "udp":
@@ -123,25 +108,6 @@ def tracker_url(transport, dataplane, passkey, form, udp_index=0):
         return "http://%s/announce?passkey=%s" % (dataplane.http, passkey)
     return "http://%s/%s/announce" % (dataplane.http, passkey)
 
-
-def session():
-    return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "ssrf_mitigation": False,  # the tracker is on loopback with a passkey path
-        "allow_multiple_connections_per_ip": True,
-        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.tracker_notification,
-    })
-
-
-def add(ses, torrent, save_path, url, seed):
-    p = lt.add_torrent_params()
-    p.ti = lt.torrent_info(torrent)
-    p.save_path = save_path
-    p.trackers = [url]
-    if seed:
-        p.flags |= lt.torrent_flags.seed_mode
-    return ses.add_torrent(p)
 
 
 def events(shm_tool, shm):
@@ -168,7 +134,7 @@ def free_tcp_port():
 
 
 def tracker_log(ses):
-    return [a.message() for a in ses.pop_alerts()][-20:]
+    return alerts(ses)[-20:]
 
 
 def main():
@@ -193,7 +159,7 @@ def main():
         os.makedirs(seed_dir)
         os.makedirs(leech_dir)
         # aria2 1.36 knows only v1 torrents (it hashes a hybrid's info dictionary differently).
-        torrent = make_torrent(seed_dir, v1_only=args.leecher == "aria2")
+        torrent = make_torrent(seed_dir, PAYLOAD_BYTES, v1_only=args.leecher == "aria2", private=True)
         # libtorrent 2 makes hybrid torrents: the v1 hash and the v2 hash truncated to 20 bytes both
         # name the torrent (control registers both), and the client announces both.
         hashes = lt.torrent_info(torrent).info_hashes()
@@ -205,18 +171,15 @@ def main():
             subprocess.run([args.shm_tool, shm, "add-torrent", name, str(TORRENT_ID)], check=True, timeout=30)
 
         seeder_ses = session()
-        seeder = add(seeder_ses, torrent, seed_dir, tracker_url(args.transport, dataplane, keys[SEEDER], "path"), True)
+        seeder = add(seeder_ses, torrent, seed_dir, [tracker_url(args.transport, dataplane, keys[SEEDER], "path")], True)
 
-        deadline = time.monotonic() + 120
         if args.leecher == "libtorrent":
             leecher_ses = session()
             leecher = add(leecher_ses, torrent, leech_dir,
-                          tracker_url(args.transport, dataplane, keys[LEECHER], "path", 1), False)
-            while not leecher.status().is_seeding:
-                if time.monotonic() > deadline:
-                    fail("the leecher did not complete: %s; seeder tracker: %s; leecher tracker: %s" % (
-                        leecher.status().state, tracker_log(seeder_ses), tracker_log(leecher_ses)), dataplane)
-                time.sleep(0.2)
+                          [tracker_url(args.transport, dataplane, keys[LEECHER], "path", 1)], False)
+            why = wait_complete(leecher, leecher_ses, 120)
+            if why:
+                fail("%s; seeder tracker: %s" % (why, tracker_log(seeder_ses)), dataplane)
             # A removed torrent announces `stopped` with its final counters.
             before = dataplane.announces()
             leecher_ses.remove_torrent(leecher)
@@ -242,10 +205,8 @@ def main():
             if aria.returncode != 0:
                 fail("aria2c failed (%d): %s %s; seeder tracker: %s" % (
                     aria.returncode, aria.stdout[-2000:], aria.stderr[-2000:], tracker_log(seeder_ses)), dataplane)
-        with open(os.path.join(seed_dir, "payload.bin"), "rb") as a, \
-                open(os.path.join(leech_dir, "payload.bin"), "rb") as b:
-            if a.read() != b.read():
-                fail("the leecher's copy differs from the seeder's", dataplane)
+        if not same_file(os.path.join(seed_dir, "payload.bin"), os.path.join(leech_dir, "payload.bin")):
+            fail("the leecher's copy differs from the seeder's", dataplane)
         before = dataplane.announces()
         seeder_ses.remove_torrent(seeder)
         dataplane.wait_for_announces(before + 1, [seeder_ses])

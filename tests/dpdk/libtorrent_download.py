@@ -15,52 +15,21 @@ Exit status: 0 done, 1 failed (with the clients' tracker alerts), 77 when python
 """
 import argparse
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from libtorrent_swarm import lt, make_torrent, session, add, alerts, wait_complete, same_file  # noqa: E402
+
 PAYLOAD_BYTES = 2 * 1024 * 1024 + 777  # eight pieces and a short last one
-
-try:
-    import libtorrent as lt
-except ImportError:
-    print("skipped: python3-libtorrent is not installed (run under /usr/bin/python3)")
-    sys.exit(SKIP)
-
-
-def session(bind):
-    return lt.session({
-        "listen_interfaces": bind + ":0",
-        "outgoing_interfaces": bind,
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "allow_multiple_connections_per_ip": True,  # both clients share the client namespace's address
-        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.tracker_notification,
-    })
-
-
-def add(ses, torrent_file, save_path, tracker, seed):
-    p = lt.add_torrent_params()
-    p.ti = lt.torrent_info(torrent_file)
-    p.save_path = save_path
-    p.trackers = [tracker]
-    if seed:
-        p.flags |= lt.torrent_flags.seed_mode
-    return ses.add_torrent(p)
-
-
-def alerts(ses):
-    return ["%s%s" % (a.message(), " (%s)" % a.error.message() if isinstance(a, lt.tracker_error_alert) else "")
-            for a in ses.pop_alerts()]
 
 
 def seed(args):
     """The child: seeds until its parent closes our stdin, then prints its tracker alerts."""
-    ses = session(args.bind)
-    add(ses, args.seed, os.path.dirname(args.seed), args.tracker, True)
+    ses = session(args.bind, outgoing=args.bind)
+    add(ses, args.seed, os.path.dirname(args.seed), [args.tracker], True)
     sys.stdin.read()
     print("seeder alerts: %s" % alerts(ses))
     return 0
@@ -84,32 +53,22 @@ def main():
         os.makedirs(seed_dir)
         os.makedirs(leech_dir)
         payload = os.path.join(seed_dir, "payload.bin")
-        with open(payload, "wb") as f:
-            f.write(secrets.token_bytes(PAYLOAD_BYTES))
-        fs = lt.file_storage()
-        lt.add_files(fs, payload)
-        ct = lt.create_torrent(fs, 256 * 1024)
-        lt.set_piece_hashes(ct, seed_dir)
         torrent_file = os.path.join(seed_dir, "payload.torrent")
         with open(torrent_file, "wb") as f:
-            f.write(lt.bencode(ct.generate()))
+            f.write(lt.bencode(make_torrent(seed_dir, PAYLOAD_BYTES)))
 
         seeder = subprocess.Popen([sys.executable, __file__, "--tracker", args.tracker, "--bind", args.bind,
                                    "--seed", torrent_file], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        ses = session(args.bind)
-        leecher = add(ses, torrent_file, leech_dir, args.tracker, False)
-        deadline = time.monotonic() + args.timeout
-        while not leecher.status().is_seeding:
-            if time.monotonic() > deadline:
-                out, _ = seeder.communicate(timeout=30)
-                print("FAIL: the leecher did not complete (%s, %d peers); leecher alerts: %s; %s" % (
-                    leecher.status().state, leecher.status().num_peers, alerts(ses), out))
-                return 1
-            time.sleep(0.2)
-        with open(payload, "rb") as a, open(os.path.join(leech_dir, "payload.bin"), "rb") as b:
-            if a.read() != b.read():
-                print("FAIL: the leecher's copy differs from the seeder's")
-                return 1
+        ses = session(args.bind, outgoing=args.bind)
+        leecher = add(ses, torrent_file, leech_dir, [args.tracker], False)
+        why = wait_complete(leecher, ses, args.timeout)
+        if why:
+            out, _ = seeder.communicate(timeout=30)
+            print("FAIL: %s; %s" % (why, out))
+            return 1
+        if not same_file(payload, os.path.join(leech_dir, "payload.bin")):
+            print("FAIL: the leecher's copy differs from the seeder's")
+            return 1
         print("ok: %d bytes downloaded with peers from %s" % (PAYLOAD_BYTES, args.tracker))
         return 0
     finally:

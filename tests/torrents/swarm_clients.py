@@ -13,84 +13,52 @@ python3-libtorrent is missing.
 """
 import argparse
 import os
-import secrets
 import signal
 import sys
 import tempfile
 import time
 
-try:
-    import libtorrent as lt
-except ImportError:
-    print("skipped: python3-libtorrent is not installed (run under /usr/bin/python3)")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from libtorrent_swarm import lt, make_torrent, session, add, wait_complete, same_file  # noqa: E402
 
 PAYLOAD_BYTES = 2 * 1024 * 1024 + 4321  # several 256 KiB pieces and a short last one
 
 
 def make(directory, out):
-    payload = os.path.join(directory, "payload.bin")
-    with open(payload, "wb") as f:
-        f.write(secrets.token_bytes(PAYLOAD_BYTES))
-    fs = lt.file_storage()
-    lt.add_files(fs, payload)
-    ct = lt.create_torrent(fs, 256 * 1024)
-    lt.set_piece_hashes(ct, directory)
     with open(out, "wb") as f:
-        f.write(lt.bencode(ct.generate()))
+        f.write(lt.bencode(make_torrent(directory, PAYLOAD_BYTES)))
     return 0
 
 
-def session():
-    return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "ssrf_mitigation": False,  # the tracker is on loopback with a passkey path
-        "allow_multiple_connections_per_ip": True,
-        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.tracker_notification,
-    })
-
-
-def add(ses, torrent, save_path, transport, seed):
+def add_for(ses, torrent, save_path, transport, seed):
     ti = lt.torrent_info(torrent)
     urls = [t.url for t in ti.trackers() if t.url.startswith(transport + "://")]
     if len(urls) != 1:
         print("FAIL: %s has %d %s announce URLs: %s" % (torrent, len(urls), transport, [t.url for t in ti.trackers()]))
         sys.exit(1)
-    p = lt.add_torrent_params()
-    p.ti = ti
-    p.save_path = save_path
-    p.trackers = urls
-    if seed:
-        p.flags |= lt.torrent_flags.seed_mode
-    return ses.add_torrent(p)
+    return add(ses, ti, save_path, urls, seed)
 
 
 def swarm(seed_torrent, leech_torrent, directory, transport):
     seeder_pid = os.fork()
     if seeder_pid == 0:
         ses = session()
-        add(ses, seed_torrent, directory, transport, True)
+        add_for(ses, seed_torrent, directory, transport, True)
         while True:  # until the parent ends it
             time.sleep(0.5)
             ses.pop_alerts()
     try:
         leech_dir = tempfile.mkdtemp(prefix="swarmline-leech-")
         ses = session()
-        h = add(ses, leech_torrent, leech_dir, transport, False)
-        deadline = time.monotonic() + 120
-        log = []
-        while not h.status().is_seeding:
-            log += [a.message() for a in ses.pop_alerts()]
-            if time.monotonic() > deadline:
-                print("FAIL: the leecher did not complete (%s); its tracker log: %s" % (h.status().state, log[-20:]))
-                return 1
-            time.sleep(0.2)
+        h = add_for(ses, leech_torrent, leech_dir, transport, False)
+        why = wait_complete(h, ses, 120)
+        if why:
+            print("FAIL: " + why)
+            return 1
         name = lt.torrent_info(leech_torrent).name()
-        with open(os.path.join(directory, "payload.bin"), "rb") as a, open(os.path.join(leech_dir, name), "rb") as b:
-            if a.read() != b.read():
-                print("FAIL: the leecher's copy differs from the payload")
-                return 1
+        if not same_file(os.path.join(directory, "payload.bin"), os.path.join(leech_dir, name)):
+            print("FAIL: the leecher's copy differs from the payload")
+            return 1
         # Removing the torrent announces `stopped` with the final counters.
         ses.remove_torrent(h)
         print("ok: leecher completed %d bytes over %s" % (PAYLOAD_BYTES, transport))
