@@ -81,6 +81,7 @@ void Config::register_options(options::Registry& r) {
     r.add("reap-budget", "peers a worker may reap per second of housekeeping (bounds the pause)", &reap_budget);
     r.add("udp-multishot", "io_uring: receive UDP with multishot recvmsg (false: one recvmsg per datagram, the fallback for kernels that refuse multishot)", &udp_multishot);
     r.add("handoff-ring", "requests in flight from one worker to another, a power of two", &handoff_ring);
+    dpdk.register_options(r);
 }
 
 std::string resolve(const Config& c, Settings& out) {
@@ -93,19 +94,34 @@ std::string resolve(const Config& c, Settings& out) {
     if (out.endpoints.udp.empty() && out.endpoints.http.empty()) return "udp, http: nothing to listen on";
     if (const char* err = net::parse_address(c.admin, out.admin)) return "admin: '" + c.admin + "': " + err;
     if (!log::parse_level(c.log_level, out.level)) return "log-level: expected debug, info, warn or error";
-    if (c.backend == "dpdk") {
-        // io/dpdk builds a backend, but the daemon does not run it yet: HTTP on DPDK's exception
-        // path needs io_uring workers that hand every announce to the DPDK workers owning the shards.
-        return "backend: DPDK backend not built/available in swarmline-dataplane yet (use --backend io_uring)";
-    }
-    if (c.backend != "io_uring") return "backend: expected io_uring or dpdk, got '" + c.backend + "'";
+    if (c.backend != "io_uring" && c.backend != "dpdk")
+        return "backend: expected io_uring or dpdk, got '" + c.backend + "'";
+    out.dpdk = c.backend == "dpdk";
     std::vector<int> cores;
     if (c.cores.empty()) cores = available_cores();
     else if (auto err = parse_cores(c.cores, cores); !err.empty()) return err;
-    out.workers = c.workers != 0 ? c.workers : static_cast<std::uint32_t>(cores.size());
-    if (out.workers > 64) return "workers: at most 64";
+    out.shards = c.workers != 0 ? c.workers : static_cast<std::uint32_t>(cores.size());
     // More workers than listed cores share them round-robin (useful in tests on a small machine).
-    for (std::uint32_t i = 0; i < out.workers; ++i) out.backend.cores.push_back(cores[i % cores.size()]);
+    for (std::uint32_t i = 0; i < out.shards; ++i) out.backend.cores.push_back(cores[i % cores.size()]);
+    out.workers = out.shards;
+    if (out.dpdk) {
+        if (c.dpdk.addresses.empty())
+            return "dpdk-address: required with --backend dpdk (the addresses the NIC answers for, e.g. 192.0.2.10/24)";
+        for (const auto& text : c.dpdk.addresses) {
+            io::dpdk::Prefix p;
+            if (const char* err = io::dpdk::parse_prefix(text, p)) return "dpdk-address: '" + text + "': " + err;
+        }
+        // The HTTP workers come after the shards' owners; unpinned unless given cores.
+        std::vector<int> http_cores;
+        if (auto err = parse_cores(c.dpdk.http_cores, http_cores); !err.empty()) return "dpdk-http-" + err;
+        for (std::uint32_t i = 0; i < c.dpdk.http_workers; ++i)
+            out.backend.cores.push_back(http_cores.empty() ? -1 : http_cores[i % http_cores.size()]);
+        out.workers += c.dpdk.http_workers;
+        if (!out.endpoints.http.empty() && c.dpdk.http_workers == 0)
+            return "dpdk-http-workers: HTTP addresses are configured, so at least one HTTP worker is needed";
+    }
+    // The hand-off wake-ups are a 64-bit mask of workers.
+    if (out.workers > 64) return "workers: at most 64 (with the DPDK HTTP workers)";
     out.backend.udp_multishot = c.udp_multishot;
     out.backend.http.max_connections = c.http_max_connections;
     out.backend.http.header_timeout_s = c.http_header_timeout;
@@ -113,7 +129,7 @@ std::string resolve(const Config& c, Settings& out) {
     if (!power_of_two(c.event_ring)) return "event-ring: must be a power of two";
     if (!power_of_two(c.handoff_ring)) return "handoff-ring: must be a power of two";
     out.sizes = shm::SegmentSizes{};
-    out.sizes.shards = out.workers;
+    out.sizes.shards = out.shards;
     out.sizes.peers_per_shard = c.peers_per_shard;
     out.sizes.v6_peers_per_shard = c.v6_peers_per_shard;
     out.sizes.torrents_per_shard = c.torrents_per_shard;

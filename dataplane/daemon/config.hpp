@@ -9,6 +9,7 @@
 #include "base/log.hpp"
 #include "base/options.hpp"
 #include "io/backend.hpp"
+#include "io/dpdk/config.hpp"
 #include "shm/layout.hpp"
 
 namespace swarmline::daemon {
@@ -39,6 +40,7 @@ struct Config {
     std::uint32_t reap_budget = 1024;
     std::uint32_t handoff_ring = 256;
     bool udp_multishot = true;
+    io::dpdk::Config dpdk;  // the dpdk-* keys, read with --backend dpdk
 
     void register_options(options::Registry& registry);
 };
@@ -47,7 +49,9 @@ struct Config {
 struct Settings {
     io::Endpoints endpoints;
     io::net::Address admin;
-    std::uint32_t workers = 1;
+    std::uint32_t workers = 1;  // every worker: the shards' owners, then (DPDK) the HTTP workers
+    std::uint32_t shards = 1;   // workers 0..shards-1 own one shard each
+    bool dpdk = false;
     io::BackendSettings backend;
     shm::SegmentSizes sizes{};
     log::Level level = log::Level::info;

@@ -15,6 +15,7 @@
 #include "base/options.hpp"
 #include "daemon/admin.hpp"
 #include "daemon/config.hpp"
+#include "daemon/dpdk.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/signals.hpp"
 #include "io/backend.hpp"
@@ -94,7 +95,7 @@ int run(int argc, char** argv) {
     }
 
     int signal_fd = block_signals();
-    if (signal_fd < 0) {
+    if (signal_fd < 0 || (settings.dpdk && !block_tap_signals())) {
         log::error("cannot block signals");
         return 1;
     }
@@ -115,11 +116,12 @@ int run(int argc, char** argv) {
                           {"hugepages", segment.hugepages() ? "true" : "false"},
                           {"bytes", std::to_string(segment.header().total_size)}});
 
-    io::HandoffRings rings(settings.workers, config.handoff_ring);
+    io::HandoffRings rings(settings.workers, settings.shards, config.handoff_ring);
     io::WorkerContext context;
     context.segment = &segment;
     context.rings = &rings;
     context.workers = settings.workers;
+    context.shards = settings.shards;
     context.open_mode = config.open;
     context.reap_budget = config.reap_budget;
     // One secret for every worker: an id issued by one worker is accepted by all (SO_REUSEPORT may
@@ -132,7 +134,17 @@ int run(int argc, char** argv) {
         worker_ptrs.push_back(workers.back().get());
     }
 
-    auto backend = io::make_uring_backend(settings.backend);
+    std::unique_ptr<io::Backend> backend;
+    DpdkBackend dpdk;
+    if (settings.dpdk) {
+        if (auto err = make_dpdk_backend(config.dpdk, settings.backend, dpdk); !err.empty()) {
+            log::error("cannot start", {{"error", err}});
+            return 1;
+        }
+        backend = std::move(dpdk.backend);
+    } else {
+        backend = io::make_uring_backend(settings.backend);
+    }
     if (auto err = backend->open(settings.endpoints); !err.empty()) {
         log::error("cannot open the listeners", {{"error", err}});
         return 1;
@@ -154,11 +166,16 @@ int run(int argc, char** argv) {
                         {"http", http},
                         {"admin", admin_at},
                         {"workers", std::to_string(settings.workers)},
-                        {"backend", "io_uring"},
+                        {"shards", std::to_string(settings.shards)},
+                        {"backend", config.backend},
                         {"mode", config.open ? "open" : "private"},
                         {"version", SWARMLINE_VERSION}});
 
-    auto metrics = [&] { return render_metrics(worker_ptrs); };
+    auto metrics = [&] {
+        std::string text = render_metrics(worker_ptrs);
+        if (dpdk.render_metrics) dpdk.render_metrics(text);
+        return text;
+    };
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {admin.fd(), POLLIN, 0}};
     for (;;) {
         if (::poll(fds, 2, -1) < 0) continue;

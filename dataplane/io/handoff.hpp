@@ -4,7 +4,10 @@
 // its own socket bound to the same address. HTTP: the owner renders the reply and sends the bytes
 // back to the connection's worker, the only one that may write to that connection.
 //
-// One SPSC ring per ordered pair of workers in each direction, allocated once at start. Memory:
+// One SPSC ring per ordered pair of workers in each direction where the receiving side owns a shard
+// (requests) or the sending side does (replies), allocated once at start. Workers 0..owners-1 own
+// the shards; the others (the DPDK backend's HTTP workers on the exception path) own none, so no
+// ring runs between two of them. Memory, with every worker an owner:
 // workers * (workers - 1) * capacity * (sizeof(HandoffRequest) + sizeof(HandoffReply)).
 #pragma once
 
@@ -39,21 +42,24 @@ struct HandoffReply {
 
 class HandoffRings {
 public:
-    HandoffRings(std::uint32_t workers, std::uint32_t capacity);
+    HandoffRings(std::uint32_t workers, std::uint32_t owners, std::uint32_t capacity);
 
-    // Requests from `from` to the owner `to`.
+    // Requests from `from` to the owner `to` (to < owners, to != from).
     [[nodiscard]] shm::SpscRing<HandoffRequest>& requests(std::uint32_t from, std::uint32_t to) noexcept {
         return *requests_[from * workers_ + to];
     }
-    // Replies from the owner `from` back to the connection's worker `to`.
+    // Replies from the owner `from` back to the connection's worker `to` (from < owners, to != from).
     [[nodiscard]] shm::SpscRing<HandoffReply>& replies(std::uint32_t from, std::uint32_t to) noexcept {
         return *replies_[from * workers_ + to];
     }
     [[nodiscard]] std::uint32_t workers() const noexcept { return workers_; }
+    [[nodiscard]] std::uint32_t owners() const noexcept { return owners_; }
 
 private:
     std::uint32_t workers_;
-    std::vector<std::unique_ptr<shm::SpscRing<HandoffRequest>>> requests_;  // null on the diagonal
+    std::uint32_t owners_;
+    // Null on the diagonal and between two workers that own no shard.
+    std::vector<std::unique_ptr<shm::SpscRing<HandoffRequest>>> requests_;
     std::vector<std::unique_ptr<shm::SpscRing<HandoffReply>>> replies_;
 };
 

@@ -37,14 +37,16 @@ proto::Endpoint listed_as(const proto::Endpoint& from, const proto::Announce& a)
 Worker::Worker(const WorkerContext& context, std::uint32_t index)
     : context_(context),
       index_(index),
-      gate_(*context.segment, swarm::GateConfig{context.open_mode, context.workers}),
-      shard_(*context.segment, index, seed_of(index)),
+      gate_(*context.segment, swarm::GateConfig{context.open_mode, context.shards}),
       ids_(context.connection_secret),
       stalled_(context.workers),
-      is_stalled_(context.workers, false) {}
+      is_stalled_(context.workers, false) {
+    if (index < context.shards) shard_.emplace(*context.segment, index, seed_of(index));
+}
 
 WorkerGauges Worker::gauges() const noexcept {
     WorkerGauges g;
+    if (!shard_) return g;
     // The shard's statistics are relaxed atomics its worker stores; any recent value will do.
     const auto* header = static_cast<const shm::ShardHeader*>(context_.segment->shard_region(index_));
     g.peers = header->peers4.load(std::memory_order_relaxed) + header->peers6.load(std::memory_order_relaxed);
@@ -134,7 +136,7 @@ std::size_t Worker::udp_announce(const proto::Announce& a, const swarm::Admissio
         po.v6 = peers6_;
         po.v6_capacity = swarm::kMaxPeersPerReply;
     }
-    swarm::AnnounceResult r = shard_.announce(adm, a, listed_as(from, a), now_, po);
+    swarm::AnnounceResult r = shard_->announce(adm, a, listed_as(from, a), now_, po);
     if (r.outcome == swarm::Outcome::failure) {
         counters_.add(Counter::udp_refused);
         return proto::udp::write_error(out, transaction_id, r.message);
@@ -148,7 +150,7 @@ std::size_t Worker::udp_announce(const proto::Announce& a, const swarm::Admissio
 
 bool Worker::hand_off(const HandoffRequest& request) noexcept {
     std::uint32_t owner = request.admission.shard;
-    if (owner >= context_.workers || !context_.rings->requests(index_, owner).try_push(request)) {
+    if (owner >= context_.shards || !context_.rings->requests(index_, owner).try_push(request)) {
         counters_.add(Counter::handoff_full);
         return false;
     }
@@ -252,7 +254,7 @@ std::size_t Worker::http_announce(const proto::Announce& a, const swarm::Admissi
         po.peer_ids4 = ids4_[0].data();
         po.peer_ids6 = ids6_[0].data();
     }
-    swarm::AnnounceResult r = shard_.announce(adm, a, listed_as(from, a), now_, po);
+    swarm::AnnounceResult r = shard_->announce(adm, a, listed_as(from, a), now_, po);
     std::size_t body = 0;
     if (r.outcome == swarm::Outcome::failure) {
         counters_.add(Counter::http_refused);
@@ -301,7 +303,8 @@ HttpStep Worker::http_scrape(const proto::Scrape& s, const proto::Endpoint& from
 // ---- hand-off -----------------------------------------------------------------------------------
 
 void Worker::drain(UdpOut& udp, HttpOut& http) noexcept {
-    for (std::uint32_t w = 0; w < context_.workers; ++w) {
+    // Only an owner is handed requests; every worker may get replies back from the owners.
+    for (std::uint32_t w = 0; shard_ && w < context_.workers; ++w) {
         if (w == index_) continue;
         auto& back = context_.rings->replies(index_, w);
         if (is_stalled_[w]) {
@@ -335,7 +338,7 @@ void Worker::drain(UdpOut& udp, HttpOut& http) noexcept {
             }
         }
     }
-    for (std::uint32_t w = 0; w < context_.workers; ++w) {
+    for (std::uint32_t w = 0; w < context_.shards; ++w) {
         if (w == index_) continue;
         auto& replies = context_.rings->replies(w, index_);
         while (replies.try_pop(reply_in_)) http.deliver(reply_in_.conn, {reply_in_.bytes, reply_in_.length}, reply_in_.close);
@@ -343,7 +346,7 @@ void Worker::drain(UdpOut& udp, HttpOut& http) noexcept {
 }
 
 void Worker::housekeeping(std::uint64_t now_s) noexcept {
-    shard_.reap(static_cast<std::uint32_t>(now_s), context_.reap_budget);
+    if (shard_) shard_->reap(static_cast<std::uint32_t>(now_s), context_.reap_budget);
 }
 
 }  // namespace swarmline::io

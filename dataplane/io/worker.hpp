@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct WorkerContext {
     shm::Segment* segment = nullptr;
     HandoffRings* rings = nullptr;
     std::uint32_t workers = 1;
+    // Workers 0..shards-1 own shard `index` each (the segment has this many). The others own none
+    // and hand every announce to its owner: the DPDK backend's HTTP workers, which serve the kernel
+    // side of the exception path while the DPDK workers own the swarms.
+    std::uint32_t shards = 1;
     bool open_mode = false;
     std::uint32_t reap_budget = 1024;
     proto::ConnectionIds::Secret connection_secret{};
@@ -93,7 +98,7 @@ private:
     std::uint32_t index_;
     WorkerCounters counters_;
     swarm::Gate gate_;
-    swarm::Shard shard_;
+    std::optional<swarm::Shard> shard_;  // empty: a worker that owns no shard
     proto::ConnectionIds ids_;
     proto::http::Limits limits_{};
     std::uint32_t now_ = 0;

@@ -31,6 +31,10 @@ struct Config {
     std::uint32_t tx_descriptors = 1024;
     std::uint32_t mtu = 0;               // 0: the device's
     std::uint32_t idle_sleep_us = 0;     // 0: poll without pause; else sleep this long when idle
+    // HTTP arrives in the kernel through the exception interface: io_uring workers serve it there,
+    // own no shard, and hand every announce to the DPDK worker that owns its swarm.
+    std::uint32_t http_workers = 1;
+    std::vector<std::string> http_cores;  // their cores (0,2-3); empty: unpinned (they sleep in the kernel)
 
     void register_options(options::Registry& registry);
 };

@@ -8,7 +8,9 @@
 #include <rte_mbuf.h>
 #include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -17,6 +19,9 @@
 #include "io/dpdk/eal.hpp"
 #include "io/dpdk/exception_iface.hpp"
 #include "io/dpdk/ports.hpp"
+#include "io/dpdk/ring_waker.hpp"
+#include "io/net/socket.hpp"
+#include "io/uring/loop.hpp"
 #include "io/worker.hpp"
 
 namespace swarmline::io::dpdk {
@@ -32,11 +37,17 @@ constexpr unsigned kPoolCache = 256;
 class Backend final : public DpdkBackend {
 public:
     Backend(const Config& config, const BackendSettings& settings)
-        : config_(config), settings_(settings), counters_(settings.cores.size()) {}
+        : config_(config),
+          settings_(settings),
+          http_workers_(std::min<std::size_t>(config.http_workers, settings.cores.size())),
+          dpdk_workers_(settings.cores.size() - http_workers_),
+          counters_(dpdk_workers_) {}
 
     ~Backend() override {
         request_stop();
         join();
+        for (auto& s : http_sockets_)
+            for (int fd : s.http) ::close(fd);
         if (eal_ready_) {
             for (std::uint16_t p : started_) {
                 (void)rte_eth_dev_stop(p);
@@ -47,10 +58,12 @@ public:
     }
 
     std::string open(Endpoints& endpoints) override {
-        const std::size_t workers = settings_.cores.size();
-        if (workers == 0) return "backend dpdk: no workers";
+        const std::size_t workers = dpdk_workers_;
+        if (workers == 0) return "backend dpdk: no DPDK workers";
         if (workers > 16 && !config_.exception_iface.empty())
             return "backend dpdk: at most 16 workers (the exception interface has 16 queues)";
+        if (!endpoints.http.empty() && (config_.exception_iface.empty() || http_workers_ == 0))
+            return "backend dpdk: HTTP is served on the exception interface: set dpdk-exception-iface and dpdk-http-workers";
         std::vector<Prefix> prefixes;
         for (const auto& text : config_.addresses) {
             Prefix p;
@@ -107,6 +120,17 @@ public:
                 return "backend dpdk: UDP address " + net::to_string(a) + " is not one of dpdk-address";
             if (!local_->add_udp(e.ip, e.port)) return "backend dpdk: too many UDP addresses";
         }
+        // The exception interface holds our addresses by now, so the kernel lets them be bound.
+        http_sockets_.resize(http_workers_);
+        std::string error;
+        for (auto& a : endpoints.http) {
+            for (auto& s : http_sockets_) {
+                // The first bind resolves port 0; the others bind the port it got (SO_REUSEPORT).
+                const int fd = net::open_tcp_listener(a, 1024, error);
+                if (fd < 0) return "HTTP on the exception interface: " + error;
+                s.http.push_back(fd);
+            }
+        }
         log::info("dpdk ready", {{"port", std::to_string(nic)},
                                  {"queues", std::to_string(workers)},
                                  {"rss", nic_.rss ? "true" : "false"},
@@ -117,10 +141,16 @@ public:
     }
 
     std::string start(std::span<Worker* const> workers) override {
-        if (workers.size() != pools_.size()) return "backend dpdk: worker count differs from the cores configured";
+        if (workers.size() != dpdk_workers_ + http_workers_ || pools_.size() != dpdk_workers_)
+            return "backend dpdk: worker count differs from the cores configured";
+        // One table of ring fds over every worker, indexed by worker: the HTTP workers' io_uring
+        // rings; -1 for the DPDK workers, which poll and are never woken.
+        ring_fds_ = std::make_unique<std::atomic<int>[]>(workers.size());
+        for (std::size_t i = 0; i < workers.size(); ++i) ring_fds_[i].store(-1, std::memory_order_relaxed);
+        const std::span<const std::atomic<int>> ring_fds(ring_fds_.get(), workers.size());
         std::atomic<std::size_t> ready{0};
         std::atomic<bool> failed{false};
-        for (std::size_t i = 0; i < workers.size(); ++i) {
+        for (std::size_t i = 0; i < dpdk_workers_; ++i) {
             LoopSetup setup;
             setup.nic = nic_.port;
             setup.tap = tap_;
@@ -134,25 +164,51 @@ public:
             setup.rx_checksum_flags = nic_.rx_checksum_flags;
             setup.mtu = nic_.mtu;
             setup.idle_sleep_us = config_.idle_sleep_us;
-            threads_.emplace_back([this, i, setup, worker = workers[i], &ready, &failed] {
-                pin(i);
+            threads_.emplace_back([this, i, setup, ring_fds, worker = workers[i], &ready, &failed]() mutable {
+                pin(i, "swarmline-d");
                 take_tap_signals();
+                RingWaker waker(ring_fds);
+                std::string err = waker.init();
                 // A registered thread gets an lcore id, so the mempool's per-lcore cache serves it.
-                if (rte_thread_register() != 0) {
-                    log::error("dpdk worker could not register with EAL",
-                               {{"worker", std::to_string(i)}, {"error", rte_strerror(rte_errno)}});
+                if (err.empty() && rte_thread_register() != 0) err = rte_strerror(rte_errno);
+                if (!err.empty()) {
+                    log::error("dpdk worker could not start", {{"worker", std::to_string(i)}, {"error", err}});
                     failed.store(true);
                     ready.fetch_add(1);
                     return;
                 }
                 ready.fetch_add(1);
+                setup.waker = &waker;
                 Loop loop(*worker, setup);
                 loop.run(stop_);
                 rte_thread_unregister();
             });
         }
+        const auto per_worker = static_cast<std::uint32_t>(
+            (settings_.http.max_connections + http_workers_ - 1) / std::max<std::size_t>(http_workers_, 1));
+        for (std::size_t h = 0; h < http_workers_; ++h) {
+            const std::size_t i = dpdk_workers_ + h;
+            uring::LoopSockets sockets = std::move(http_sockets_[h]);
+            http_sockets_[h] = uring::LoopSockets{};
+            threads_.emplace_back([this, i, per_worker, ring_fds, sockets = std::move(sockets), worker = workers[i],
+                                   &ready, &failed]() mutable {
+                pin(i, "swarmline-h");
+                uring::Loop loop(*worker, std::move(sockets), settings_.http, per_worker, settings_.udp_multishot);
+                if (auto err = loop.init(); !err.empty()) {
+                    log::error("HTTP worker could not start", {{"worker", std::to_string(i)}, {"error", err}});
+                    failed.store(true);
+                    ready.fetch_add(1);
+                    return;
+                }
+                // Release: the ring exists before a DPDK worker loads its fd to wake it.
+                ring_fds_[i].store(loop.ring_fd(), std::memory_order_release);
+                ready.fetch_add(1);
+                loop.run(stop_, ring_fds);
+                ring_fds_[i].store(-1, std::memory_order_release);
+            });
+        }
         while (ready.load() < workers.size()) std::this_thread::yield();
-        if (failed.load()) return "a DPDK worker could not start (see the log above)";
+        if (failed.load()) return "a worker could not start (see the log above)";
         return {};
     }
 
@@ -179,8 +235,8 @@ private:
         pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
     }
 
-    void pin(std::size_t worker) const {
-        const std::string name = "swarmline-d" + std::to_string(worker);
+    void pin(std::size_t worker, const char* prefix) const {
+        const std::string name = prefix + std::to_string(worker);
         pthread_setname_np(pthread_self(), name.c_str());
         const int core = settings_.cores[worker];
         if (core < 0) return;
@@ -194,6 +250,8 @@ private:
 
     Config config_;
     BackendSettings settings_;
+    std::size_t http_workers_;  // the last ones: io_uring on the exception interface
+    std::size_t dpdk_workers_;  // the first ones: a queue pair each, and the shards
     bool eal_ready_ = false;
     std::vector<std::uint16_t> started_;
     std::vector<rte_mempool*> pools_;
@@ -202,6 +260,8 @@ private:
     std::unique_ptr<LocalAddresses> local_;
     NeighborTable neighbors_;
     std::vector<PortCounters> counters_;
+    std::vector<uring::LoopSockets> http_sockets_;
+    std::unique_ptr<std::atomic<int>[]> ring_fds_;
     std::vector<std::thread> threads_;
     // Relaxed is enough: the flag only asks the loops to return; join() orders everything after.
     std::atomic<bool> stop_{false};

@@ -9,6 +9,7 @@
 
 #include "io/dpdk/fragment.hpp"
 #include "io/dpdk/frame.hpp"
+#include "io/dpdk/ring_waker.hpp"
 #include "io/worker.hpp"
 
 namespace swarmline::io::dpdk {
@@ -275,7 +276,9 @@ void Loop::run(const std::atomic<bool>& quit) noexcept {
         }
         const std::uint16_t k = forward_from_kernel();
         worker_.drain(*this, *this);
-        (void)worker_.take_wake_mask();  // every DPDK worker polls: nobody sleeps waiting for a wake-up
+        // DPDK workers poll and need no wake-up; the HTTP workers sleep in io_uring until one comes.
+        const std::uint64_t wake = worker_.take_wake_mask();
+        if (wake && s_.waker) s_.waker->wake(wake);
         flush();
         if (n == 0 && k == 0) {
             // Idle: read the clock now and then (housekeeping still runs), and after a long quiet

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <iterator>
+#include <string_view>
 
 #include "io/dpdk/local_addresses.hpp"
 #include "io/dpdk/neighbor_table.hpp"
@@ -21,6 +23,8 @@ class Worker;
 }
 
 namespace swarmline::io::dpdk {
+
+class RingWaker;
 
 // What the loop counts (the Worker counts the requests themselves). One writer, relaxed: see
 // io/counters.hpp for why a load and store suffice.
@@ -42,6 +46,13 @@ enum class PortCounter : std::uint8_t {
     stray_http,        // an HTTP reply delivered to a DPDK worker, which holds no connections
     count_
 };
+
+// The counters' names in /metrics, in the order of PortCounter.
+inline constexpr std::string_view kPortCounterNames[] = {
+    "rx", "tx", "tx_dropped", "answered_arp", "answered_neighbor", "answered_echo", "to_kernel",
+    "to_kernel_dropped", "from_kernel", "dropped", "fragmented", "reply_too_large", "no_neighbor", "no_mbuf",
+    "stray_http"};
+static_assert(std::size(kPortCounterNames) == static_cast<std::size_t>(PortCounter::count_));
 
 struct alignas(64) PortCounters {
     std::atomic<std::uint64_t> values[static_cast<std::size_t>(PortCounter::count_)]{};
@@ -67,6 +78,7 @@ struct LoopSetup {
     bool rx_checksum_flags = false;  // the NIC reports bad IP/L4 checksums in the mbuf flags
     std::uint32_t mtu = 1500;
     std::uint32_t idle_sleep_us = 0;
+    RingWaker* waker = nullptr;  // wakes the io_uring HTTP workers this loop sent replies to; null: none
 };
 
 class Loop final : UdpOut, HttpOut {

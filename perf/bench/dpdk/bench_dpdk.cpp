@@ -137,7 +137,7 @@ struct Bench {
         segment = std::move(opened.segment);
         // The mapping outlives the name: nothing is left in /dev/shm however the run ends.
         ::unlink(segment->path().c_str());
-        rings = std::make_unique<io::HandoffRings>(1, 16);
+        rings = std::make_unique<io::HandoffRings>(1, 1, 16);
         io::WorkerContext context;
         context.segment = segment.get();
         context.rings = rings.get();
