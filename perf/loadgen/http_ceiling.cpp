@@ -1,11 +1,13 @@
 // swarmline-http-ceiling: the kernel's TCP keep-alive ceiling on this machine. It answers every
 // request head it reads (pipelined ones included) with one fixed, small bencoded announce reply and
-// keeps no state, so what it sustains on one core is what HTTP/1.1 keep-alive over the kernel's TCP
-// path allows: no HTTP tracker on the same path can answer faster.
+// keeps no state beyond the last three bytes of each connection, so what it sustains on one core is
+// what HTTP/1.1 keep-alive over the kernel's TCP path allows: no HTTP tracker on the same path can
+// answer faster. Its I/O is the dataplane's: one io_uring, multishot accept, a multishot receive per
+// connection into a provided buffer ring, and the replies sent straight from one static block, all
+// submitted together with the wait for more requests, one system call per turn of the loop.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "base/options.hpp"
 #include "pacer.hpp"
 #include "swarmline_version.hpp"
+#include "uring.hpp"
 
 namespace sl = swarmline;
 
@@ -32,14 +35,41 @@ constexpr std::string_view kReply =
     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 56\r\n\r\n"
     "d8:completei0e10:incompletei0e8:intervali1800e5:peers0:e";
 static_assert(kReply.size() - kReply.find("\r\n\r\n") - 4 == 56);
-// Requests are ~350 bytes; this holds a pipelined burst of 64 of them.
-constexpr std::size_t kBuf = 32768;
-constexpr int kEvents = 256;
+// Replies sent in one send: the load generator's deepest pipeline. More heads in one receive take
+// several sends.
+constexpr std::size_t kBurst = 64;
+// Receive buffers: 4 KiB holds about ten pipelined requests; 4096 of them cover a receive in flight
+// on each of thousands of connections.
+constexpr std::uint32_t kRecvBuffers = 4096;
+constexpr std::uint32_t kRecvBufferSize = 4096;
+constexpr unsigned kRingEntries = 4096;
+// How long a turn waits without traffic: it bounds how late the end of --duration is noticed.
+constexpr std::uint64_t kIdleWaitNs = 200'000'000;
+enum Op : std::uint8_t { kAccept = 1, kRecv = 2, kSend = 3 };
 
-struct Conn {
-    std::string in;
-    std::string out;
-};
+// The replies of a burst, back to back: a send of n replies is a prefix of this block, which lives
+// as long as the program, so a send needs no buffer of its own and no completion to free one.
+const std::array<char, kReply.size() * kBurst> kReplies = [] {
+    std::array<char, kReply.size() * kBurst> block{};
+    for (std::size_t i = 0; i < kBurst; ++i) kReply.copy(block.data() + i * kReply.size(), kReply.size());
+    return block;
+}();
+
+// Counts the request heads that end in `chunk`: each "\r\n\r\n", found by its '\n' and the three
+// bytes before it, which may lie in the connection's previous chunks (`tail`, its last three bytes).
+std::size_t count_heads(const std::uint8_t* p, std::size_t n, std::array<std::uint8_t, 3>& tail) noexcept {
+    auto at = [&](std::ptrdiff_t i) { return i >= 0 ? p[i] : tail[static_cast<std::size_t>(3 + i)]; };
+    std::size_t heads = 0;
+    for (auto* q = static_cast<const std::uint8_t*>(std::memchr(p, '\n', n)); q;
+         q = static_cast<const std::uint8_t*>(std::memchr(q + 1, '\n', n - static_cast<std::size_t>(q + 1 - p)))) {
+        const std::ptrdiff_t i = q - p;
+        if (at(i - 1) == '\r' && at(i - 2) == '\n' && at(i - 3) == '\r') ++heads;
+    }
+    std::array<std::uint8_t, 3> next{};
+    for (std::ptrdiff_t k = 0; k < 3; ++k) next[static_cast<std::size_t>(k)] = at(static_cast<std::ptrdiff_t>(n) - 3 + k);
+    tail = next;
+    return heads;
+}
 
 bool parse_addr(const std::string& text, sockaddr_in& out) {
     const auto colon = text.rfind(':');
@@ -81,7 +111,8 @@ int main(int argc, char** argv) {
         sl::log::error("bad --http address", {{"value", listen_at}});
         return 2;
     }
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    // Blocking sockets: io_uring waits on them itself, and would hand -EAGAIN back for non-blocking ones.
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     socklen_t len = sizeof addr;
@@ -90,57 +121,84 @@ int main(int argc, char** argv) {
         sl::log::error("cannot listen", {{"http", listen_at}, {"reason", std::strerror(errno)}});
         return 1;
     }
-    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = listener;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+    sl::loadgen::Ring ring;
+    sl::loadgen::BufferRing buffers;
+    std::string err = ring.init(kRingEntries);
+    if (err.empty()) err = buffers.init(ring, 0, kRecvBuffers, kRecvBufferSize);
+    if (!err.empty()) {
+        sl::log::error("cannot set up io_uring", {{"reason", err}});
+        return 1;
+    }
+    auto arm_accept = [&] {
+        io_uring_sqe* s = ring.sqe();
+        io_uring_prep_multishot_accept(s, listener, nullptr, nullptr, SOCK_CLOEXEC);
+        io_uring_sqe_set_data64(s, sl::loadgen::tag(kAccept, 0));
+    };
+    auto arm_recv = [&](int fd) {
+        io_uring_sqe* s = ring.sqe();
+        io_uring_prep_recv_multishot(s, fd, nullptr, 0, 0);
+        s->flags |= IOSQE_BUFFER_SELECT;
+        s->buf_group = buffers.group();
+        io_uring_sqe_set_data64(s, sl::loadgen::tag(kRecv, static_cast<std::uint32_t>(fd)));
+    };
+    auto send_replies = [&](int fd, std::size_t n) {
+        while (n > 0) {
+            const std::size_t burst = n < kBurst ? n : kBurst;
+            io_uring_sqe* s = ring.sqe();
+            // MSG_WAITALL: the kernel sends the rest of a short send itself. A send that fails
+            // (the client went away) posts its error, which needs nothing: the receive ends too.
+            io_uring_prep_send(s, fd, kReplies.data(), burst * kReply.size(), MSG_WAITALL | MSG_NOSIGNAL);
+            s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+            io_uring_sqe_set_data64(s, sl::loadgen::tag(kSend, static_cast<std::uint32_t>(fd)));
+            n -= burst;
+        }
+    };
+    arm_accept();
     sl::log::info("ready", {{"http", listen_at.substr(0, listen_at.rfind(':') + 1) + std::to_string(ntohs(addr.sin_port))}});
 
-    std::vector<Conn> conns;  // indexed by fd: one process, fds are small and dense
-    std::array<epoll_event, kEvents> events;
-    static std::array<char, kBuf> buf;
+    std::vector<std::array<std::uint8_t, 3>> tails;  // indexed by fd: one process, fds are small and dense
+    std::vector<int> rearm;
     const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{duration_s} * 1'000'000'000u;
-    auto drop = [&](int fd) {
-        ::close(fd);  // also leaves the epoll set
-        conns[static_cast<std::size_t>(fd)] = Conn{};
-    };
     while (sl::loadgen::now_ns() < end) {
-        const int n = ::epoll_wait(ep, events.data(), kEvents, 200);
-        for (int i = 0; i < n; ++i) {
-            const int fd = events[i].data.fd;
-            if (fd == listener) {
-                for (int c; (c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
-                    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    if (conns.size() <= static_cast<std::size_t>(c)) conns.resize(static_cast<std::size_t>(c) + 1);
-                    epoll_event cev{};
-                    cev.events = EPOLLIN | EPOLLRDHUP;
-                    cev.data.fd = c;
-                    ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+        buffers.publish();
+        ring.submit_and_wait(1, kIdleWaitNs);
+        bool accept_again = false;
+        ring.reap([&](const io_uring_cqe& cqe) {
+            const int fd = static_cast<int>(sl::loadgen::tag_index(cqe.user_data));
+            switch (sl::loadgen::tag_op(cqe.user_data)) {
+                case kAccept:
+                    if (!(cqe.flags & IORING_CQE_F_MORE)) accept_again = true;
+                    if (cqe.res >= 0) {
+                        ::setsockopt(cqe.res, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                        if (tails.size() <= static_cast<std::size_t>(cqe.res)) tails.resize(static_cast<std::size_t>(cqe.res) + 1);
+                        tails[static_cast<std::size_t>(cqe.res)] = {};
+                        arm_recv(cqe.res);
+                    }
+                    return;
+                case kRecv: {
+                    std::uint16_t id = 0;
+                    if (cqe.res > 0 && sl::loadgen::cqe_buffer(cqe, id)) {
+                        send_replies(fd, count_heads(buffers.data(id), static_cast<std::size_t>(cqe.res),
+                                                     tails[static_cast<std::size_t>(fd)]));
+                        buffers.recycle(id);
+                    }
+                    if (cqe.flags & IORING_CQE_F_MORE) return;
+                    // The multishot receive ended: out of buffers (armed again once they are
+                    // back), or the client closed (0) or failed.
+                    if (cqe.res == -ENOBUFS || cqe.res > 0)
+                        rearm.push_back(fd);
+                    else
+                        ::close(fd);
+                    return;
                 }
-                continue;
+                default:
+                    return;  // a failed send: the connection's receive reports its end
             }
-            Conn& c = conns[static_cast<std::size_t>(fd)];
-            const ssize_t r = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
-            if (r <= 0) {
-                if (r == 0 || (errno != EAGAIN && errno != EINTR)) drop(fd);
-                continue;
-            }
-            c.in.append(buf.data(), static_cast<std::size_t>(r));
-            // One reply per complete request head, in order.
-            std::size_t used = 0;
-            for (auto at = c.in.find("\r\n\r\n"); at != std::string::npos; at = c.in.find("\r\n\r\n", used)) {
-                c.out.append(kReply);
-                used = at + 4;
-            }
-            c.in.erase(0, used);
-            if (c.in.size() > kBuf || (!c.out.empty() && ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL) !=
-                                                             static_cast<ssize_t>(c.out.size()))) {
-                drop(fd);  // a client that sends no request end, or does not read its answers
-                continue;
-            }
-            c.out.clear();
-        }
+        });
+        buffers.publish();
+        for (int fd : rearm) arm_recv(fd);
+        rearm.clear();
+        if (accept_again) arm_accept();
     }
     return 0;
 }

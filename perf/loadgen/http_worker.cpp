@@ -3,15 +3,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
+#include "base/log.hpp"
 #include "http_response_head.hpp"
 #include "pacer.hpp"
 #include "proto/bencode.hpp"
@@ -25,11 +26,18 @@ namespace {
 // burst is written in one send; what does not fit waits for the next answer.
 constexpr std::size_t kRequestBuf = 32768;
 constexpr std::size_t kMaxRequest = 8192;
-// The receive buffer: the largest answer (200 IPv6 peers in bencode are ~3.7 KiB plus the head)
-// several times over for pipelined answers; an answer that cannot fit is counted as invalid.
-constexpr std::size_t kResponseBuf = 65536;
+// Received bytes arrive in provided buffers of kRecvBufferSize and are appended to the
+// connection's answer buffer, which holds an unfinished answer (the largest, 200 IPv6 peers in
+// bencode, is ~3.7 KiB plus the head) and one more received buffer; an answer that cannot fit is
+// counted as invalid.
+constexpr std::uint32_t kRecvBufferSize = 4096;
+constexpr std::size_t kResponseBuf = 16384;
+// Two receive buffers per connection, within bounds: answers of one turn fit, and a connection
+// that runs out (-ENOBUFS) is armed again in the next turn.
+constexpr std::uint32_t kMinRecvBuffers = 256;
+constexpr std::uint32_t kMaxRecvBuffers = 8192;
 constexpr std::uint64_t kExpireEveryNs = 20'000'000;
-constexpr int kEvents = 64;
+enum Op : std::uint8_t { kConnect = 1, kRecv, kSend, kCancel };
 // Enough for an announce reply (about 14 tokens) and a scrape of 74 files (3 + 74 * 8).
 constexpr std::size_t kTokens = 640;
 // Sets HTTP peers' ids apart from UDP peers' of the same index and address (Workload::peer_id).
@@ -93,12 +101,9 @@ HttpWorker::HttpWorker(const Config& config, Traffic& traffic, unsigned index) n
 HttpWorker::~HttpWorker() {
     for (auto& c : connections_)
         if (c.fd >= 0) ::close(c.fd);
-    if (epoll_ >= 0) ::close(epoll_);
 }
 
 std::string HttpWorker::open() {
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_ < 0) return std::string("epoll_create1: ") + std::strerror(errno);
     for (const auto& t : config_.targets) {
         announce_paths_.push_back(expand_paths(t.announce_path, config_.passkeys));
         scrape_paths_.push_back(expand_paths(t.scrape_path, config_.passkeys));
@@ -114,47 +119,53 @@ std::string HttpWorker::open() {
         // one TIME_WAIT per request, and one address's 28k ephemeral ports would run out in seconds.
         c.source_ipv4 = c.target->v6 ? 0 : config_.first_client_ipv4 + global;
         c.peers = PeerRange(traffic_.workload().peer_count(), global, stride);
-        c.buf.resize(kResponseBuf);
+        // Pages are touched only as far as a connection uses them.
+        c.buffers = std::make_unique_for_overwrite<char[]>(kResponseBuf + kRequestBuf);
+        c.in = c.buffers.get();
+        c.out = c.in + kResponseBuf;
     }
     closed_.reserve(per_worker);
     ready_.reserve(per_worker);
-    return {};
+    const std::uint32_t buffers = std::bit_ceil(2 * per_worker);
+    if (auto err = ring_.init(4096, true); !err.empty()) return err;
+    return buffers_.init(ring_, 0,
+                         buffers < kMinRecvBuffers ? kMinRecvBuffers : buffers > kMaxRecvBuffers ? kMaxRecvBuffers : buffers,
+                         kRecvBufferSize);
 }
 
 bool HttpWorker::connect(Connection& c, Counters& counters) {
     const int family = c.target->v6 ? AF_INET6 : AF_INET;
-    c.fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    // Blocking: io_uring waits on the socket itself (non-blocking ones would hand back -EAGAIN).
+    c.fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
     if (c.fd < 0) {
         ++counters.send_errors;
         return false;
     }
     const int one = 1;
     ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    bool ok = true;
     if (!c.target->v6) {
         // The port is chosen at connect() time for the full 4-tuple, not at bind() for the address.
         ::setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
         sockaddr_in local{};
         local.sin_family = AF_INET;
         local.sin_addr.s_addr = htonl(c.source_ipv4);
-        ok = ::bind(c.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
+        if (::bind(c.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ++counters.send_errors;
+            ::close(c.fd);
+            c.fd = -1;
+            return false;
+        }
     }
-    ok = ok && (::connect(c.fd, reinterpret_cast<const sockaddr*>(&c.target->addr), c.target->addr_len) == 0 ||
-                errno == EINPROGRESS);
-    if (!ok) {
-        ++counters.send_errors;
-        ::close(c.fd);
-        c.fd = -1;
-        return false;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
-    ev.data.u32 = index_of(c);
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_connect(sqe, c.fd, reinterpret_cast<const sockaddr*>(&c.target->addr), c.target->addr_len);
+    io_uring_sqe_set_data64(sqe, tag(kConnect, index_of(c)));
+    ++c.ops;
     c.state = State::connecting;
     c.closing = false;
+    c.sending = false;
     c.head = c.count = 0;
     c.received = 0;
+    c.out_len = c.out_sending = 0;
     c.answered = 0;
     return true;
 }
@@ -172,7 +183,20 @@ void HttpWorker::close(Connection& c, bool retry, Counters& counters) {
         }
     }
     c.head = c.count = 0;
-    if (c.fd >= 0) ::close(c.fd);  // closing also removes it from the epoll set
+    c.state = State::draining;
+    if (c.ops > 0) {
+        // The kernel holds a receive (and maybe a send or the connect) that keep the socket open:
+        // cancel them; the socket is closed when the last one has completed.
+        io_uring_sqe* sqe = ring_.sqe();
+        io_uring_prep_cancel_fd(sqe, c.fd, IORING_ASYNC_CANCEL_ALL);
+        io_uring_sqe_set_data64(sqe, tag(kCancel, index_of(c)));
+    }
+    release_if_idle(c);
+}
+
+void HttpWorker::release_if_idle(Connection& c) noexcept {
+    if (c.state != State::draining || c.ops > 0) return;
+    ::close(c.fd);
     c.fd = -1;
     c.state = State::closed;
     closed_.push_back(index_of(c));
@@ -243,33 +267,42 @@ std::size_t HttpWorker::build(Connection& c, Kind kind, char* out, std::size_t c
 
 std::uint32_t HttpWorker::send_requests(Connection& c, std::uint32_t n, std::uint64_t sent_ns, bool resend,
                                         Counters& counters) {
-    static thread_local std::array<char, kRequestBuf> buf;
-    std::size_t used = 0;
     std::uint32_t built = 0;
-    std::array<Kind, kMaxPipeline> kinds;
     if (!resend && n > budget_) n = static_cast<std::uint32_t>(budget_);
-    while (built < n && c.count + built < config_.pipeline && buf.size() - used >= kMaxRequest) {
+    while (built < n && c.count < config_.pipeline && kRequestBuf - c.out_len >= kMaxRequest) {
         const Kind kind = config_.fill ? Kind::announce : traffic_.next_kind(rng_, false);
-        const std::size_t len = build(c, kind, buf.data() + used, kMaxRequest);
+        const std::size_t len = build(c, kind, c.out + c.out_len, kMaxRequest);
         if (len == 0) break;
-        kinds[built++] = kind;
-        used += len;
-    }
-    if (built == 0) return 0;
-    // The socket's send buffer holds far more than one burst of requests, so one send takes it all.
-    const ssize_t w = ::send(c.fd, buf.data(), used, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w != static_cast<ssize_t>(used)) {
-        counters.send_errors += built;
-        close(c, false, counters);
-        return 0;
+        c.out_len += len;
+        c.pending[(c.head + c.count) % kMaxPipeline] = {sent_ns, kind};
+        ++c.count;
+        ++counters.sent[static_cast<std::size_t>(kind)];
+        ++built;
     }
     if (!resend) budget_ -= built;
-    for (std::uint32_t i = 0; i < built; ++i) {
-        c.pending[(c.head + c.count) % kMaxPipeline] = {sent_ns, kinds[i]};
-        ++c.count;
-        ++counters.sent[static_cast<std::size_t>(kinds[i])];
-    }
+    arm_send(c);
     return built;
+}
+
+void HttpWorker::arm_send(Connection& c) noexcept {
+    if (c.sending || c.out_len == 0) return;
+    io_uring_sqe* sqe = ring_.sqe();
+    // MSG_WAITALL: the kernel sends the rest of a short send itself.
+    io_uring_prep_send(sqe, c.fd, c.out, c.out_len, MSG_NOSIGNAL | MSG_WAITALL);
+    io_uring_sqe_set_data64(sqe, tag(kSend, index_of(c)));
+    ++c.ops;
+    ++sends_queued_;
+    c.sending = true;
+    c.out_sending = c.out_len;
+}
+
+void HttpWorker::arm_receive(Connection& c) noexcept {
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = buffers_.group();
+    io_uring_sqe_set_data64(sqe, tag(kRecv, index_of(c)));
+    ++c.ops;
 }
 
 void HttpWorker::on_answer(Connection& c, std::string_view data, std::size_t head_size, std::uint16_t status,
@@ -313,13 +346,108 @@ void HttpWorker::on_answer(Connection& c, std::string_view data, std::size_t hea
     }
 }
 
-void HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed, WorkerResult& out) {
+bool HttpWorker::on_data(Connection& c, std::string_view data, std::uint64_t now, WorkerResult& out) {
     Counters& counters = out.counters;
+    if (c.received + data.size() > kResponseBuf) {
+        ++counters.invalid;  // an answer larger than any tracker reply this load asks for
+        close(c, false, counters);
+        return false;
+    }
+    std::memcpy(c.in + c.received, data.data(), data.size());
+    c.received += data.size();
+    // Every complete answer in the buffer, in request order.
+    std::size_t used = 0;
     for (;;) {
-        const ssize_t r = ::recv(c.fd, c.buf.data() + c.received, c.buf.size() - c.received, MSG_DONTWAIT);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        if (r <= 0) {
+        const std::string_view rest(c.in + used, c.received - used);
+        if (rest.empty()) break;
+        ResponseHead head;
+        const HeadResult hr = parse_response_head(rest, head);
+        if (hr == HeadResult::need_more) break;
+        if (hr == HeadResult::invalid || c.count == 0) {
+            ++counters.invalid;  // garbage, or bytes nobody asked for
+            close(c, false, counters);
+            return false;
+        }
+        if (rest.size() < head.head_size + head.content_length) break;
+        on_answer(c, rest.substr(0, head.head_size + head.content_length), head.head_size, head.status, now, out);
+        used += head.head_size + head.content_length;
+        if (!head.keep_alive) {
+            // Requests pipelined behind the last answer are sent again on a new connection.
+            c.closing = true;
+            close(c, true, counters);
+            return false;
+        }
+    }
+    if (used > 0) {
+        std::memmove(c.in, c.in + used, c.received - used);
+        c.received -= used;
+    }
+    return true;
+}
+
+void HttpWorker::refill(Connection& c, std::uint64_t now, Counters& counters) {
+    if (c.state != State::open) return;
+    if (c.retry > 0) {
+        const std::uint32_t sent = send_requests(c, c.retry, c.retry_ns, true, counters);
+        c.retry -= sent < c.retry ? sent : c.retry;
+    }
+    const std::uint32_t n = room(c);
+    if (n == 0) return;
+    if (!open_loop_) {
+        send_requests(c, n, now, false, counters);
+    } else if (!c.in_ready) {
+        c.in_ready = true;
+        ready_.push_back(index_of(c));
+    }
+}
+
+void HttpWorker::on_completion(const io_uring_cqe& cqe, std::uint64_t now, WorkerResult& out) {
+    Counters& counters = out.counters;
+    Connection& c = connections_[tag_index(cqe.user_data)];
+    switch (tag_op(cqe.user_data)) {
+        case kConnect:
+            --c.ops;
+            if (c.state != State::connecting) break;
+            if (cqe.res < 0) {
+                ++counters.send_errors;
+                close(c, true, counters);
+                break;
+            }
+            c.state = State::open;
+            arm_receive(c);
+            refill(c, now, counters);
+            break;
+        case kSend:
+            --c.ops;
+            c.sending = false;
+            if (c.state != State::open) break;
+            if (cqe.res < 0 || static_cast<std::size_t>(cqe.res) != c.out_sending) {
+                // The server went away under the requests: a kept-alive connection's are sent again.
+                ++counters.send_errors;
+                close(c, c.answered > 0, counters);
+                break;
+            }
+            c.out_len -= c.out_sending;
+            std::memmove(c.out, c.out + c.out_sending, c.out_len);
+            arm_send(c);
+            break;
+        case kRecv: {
+            std::uint16_t id = 0;
+            const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
+            if (!more) --c.ops;
+            if (cqe_buffer(cqe, id)) {
+                const bool open = c.state == State::open &&
+                                  on_data(c, std::string_view(reinterpret_cast<const char*>(buffers_.data(id)),
+                                                              static_cast<std::size_t>(cqe.res)),
+                                          now, out);
+                buffers_.recycle(id);
+                if (open) refill(c, now, counters);
+            }
+            if (more || c.state != State::open) break;
+            if (cqe.res > 0 || cqe.res == -ENOBUFS) {
+                arm_receive(c);  // the receive ended but the connection did not (out of buffers)
+                break;
+            }
             // Closed by the server. Between answers that is its keep-alive policy. Requests that
             // went out on a kept-alive connection and got no byte back are sent again; a request
             // whose answer was cut off is lost.
@@ -329,109 +457,32 @@ void HttpWorker::on_readable(Connection& c, std::uint64_t now, bool peer_closed,
                 --c.count;
             }
             close(c, c.answered > 0, counters);
-            return;
+            break;
         }
-        c.received += static_cast<std::size_t>(r);
-        // Every complete answer in the buffer, in request order.
-        std::size_t used = 0;
-        for (;;) {
-            const std::string_view data(c.buf.data() + used, c.received - used);
-            if (data.empty()) break;
-            ResponseHead head;
-            const HeadResult hr = parse_response_head(data, head);
-            if (hr == HeadResult::need_more) break;
-            if (hr == HeadResult::invalid || c.count == 0) {
-                ++counters.invalid;  // garbage, or bytes nobody asked for
-                close(c, false, counters);
-                return;
-            }
-            if (data.size() < head.head_size + head.content_length) break;
-            on_answer(c, data.substr(0, head.head_size + head.content_length), head.head_size, head.status, now, out);
-            used += head.head_size + head.content_length;
-            if (!head.keep_alive) {
-                // Requests pipelined behind the last answer are sent again on a new connection.
-                c.closing = true;
-                close(c, true, counters);
-                return;
-            }
-        }
-        if (used > 0) {
-            std::memmove(c.buf.data(), c.buf.data() + used, c.received - used);
-            c.received -= used;
-        }
-        if (c.received == c.buf.size()) {
-            ++counters.invalid;  // an answer larger than any tracker reply this load asks for
-            close(c, false, counters);
-            return;
-        }
+        default:
+            break;  // a cancel: what it cancelled completes on its own
     }
-    // The server's FIN came with its answers: nothing more will be answered here.
-    if (peer_closed) close(c, true, counters);
+    release_if_idle(c);
 }
 
 void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& out) {
     Counters& counters = out.counters;
     precise_timers();
     const ThreadCpu cpu0 = thread_cpu();
+    if (auto err = ring_.enable(); !err.empty()) {
+        log::error("cannot start the worker's io_uring", {{"reason", err}});
+        ++counters.send_errors;
+        return;
+    }
     Pacer pacer(config_.rate / config_.workers, start_ns);
-    const bool open_loop = pacer.open_loop();
+    open_loop_ = pacer.open_loop();
     const std::uint64_t timeout = std::uint64_t{config_.timeout_ms} * 1'000'000u;
     for (auto& c : connections_)
         if (!connect(c, counters)) closed_.push_back(index_of(c));
-    std::array<epoll_event, kEvents> events;
     std::uint64_t next_expire = start_ns + kExpireEveryNs;
     std::uint64_t now = now_ns();
 
-    // A connection with room: closed loop fills it at once, open loop lists it for due requests.
-    auto refill = [&](Connection& c) {
-        if (c.state != State::open) return;
-        if (c.retry > 0) {
-            const std::uint32_t sent = send_requests(c, c.retry, c.retry_ns, true, counters);
-            c.retry -= sent < c.retry ? sent : c.retry;
-            if (c.state != State::open) return;
-        }
-        const std::uint32_t n = room(c);
-        if (n == 0) return;
-        if (!open_loop) {
-            send_requests(c, n, now, false, counters);
-        } else if (!c.in_ready) {
-            c.in_ready = true;
-            ready_.push_back(index_of(c));
-        }
-    };
-
     while (now < end_ns) {
-        std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
-        if (open_loop && pacer.due_ns() < wake) wake = pacer.due_ns();
-        const std::uint64_t wait = wake > now ? wake - now : 0;
-        const timespec ts{static_cast<time_t>(wait / 1'000'000'000u), static_cast<long>(wait % 1'000'000'000u)};
-        const int n = ::epoll_pwait2(epoll_, events.data(), kEvents, &ts, nullptr);
-        now = now_ns();
-        for (int i = 0; i < n; ++i) {
-            Connection& c = connections_[events[i].data.u32];
-            if (c.fd < 0) continue;
-            if (c.state == State::connecting) {
-                int err = 0;
-                socklen_t len = sizeof err;
-                ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-                if (err != 0) {
-                    ++counters.send_errors;
-                    close(c, true, counters);
-                    continue;
-                }
-                epoll_event ev{};
-                ev.events = EPOLLIN | EPOLLRDHUP;
-                ev.data.u32 = events[i].data.u32;
-                ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-                c.state = State::open;
-                refill(c);
-                continue;
-            }
-            if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-                on_readable(c, now, (events[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0, out);
-                refill(c);
-            }
-        }
         // Connections the server closed come back (reconnects are what the report counts).
         for (std::size_t i = 0; i < closed_.size();) {
             Connection& c = connections_[closed_[i]];
@@ -444,7 +495,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
             ++counters.reconnects;
             if (!connect(c, counters)) closed_.push_back(index_of(c));
         }
-        if (open_loop) {
+        if (open_loop_) {
             std::uint64_t scheduled = 0;
             while (budget_ > 0 && pacer.take(now, scheduled)) {
                 bool sent = false;
@@ -461,7 +512,7 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
         }
         if (now >= next_expire) {
             for (auto& c : connections_) {
-                if (c.count > 0 && now - c.pending[c.head].sent_ns >= timeout) {
+                if (c.state == State::open && c.count > 0 && now - c.pending[c.head].sent_ns >= timeout) {
                     for (std::uint32_t i = 0; i < c.count; ++i)
                         ++counters.timeouts[static_cast<std::size_t>(c.pending[(c.head + i) % kMaxPipeline].kind)];
                     c.count = 0;
@@ -478,6 +529,15 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
             }
             if (done) break;
         }
+        std::uint64_t wake = next_expire < end_ns ? next_expire : end_ns;
+        if (open_loop_ && pacer.due_ns() < wake) wake = pacer.due_ns();
+        buffers_.publish();
+        // The sends of this turn complete as they are submitted; waiting for one completion more
+        // than them sleeps until an answer (or a connect, or a close) arrives, in the same call.
+        ring_.submit_and_wait(sends_queued_ + 1, wake > now ? wake - now : 0);
+        sends_queued_ = 0;
+        now = now_ns();
+        ring_.reap([&](const io_uring_cqe& cqe) { on_completion(cqe, now, out); });
     }
     for (const auto& c : connections_) counters.outstanding_at_end += c.count;
     const ThreadCpu cpu1 = thread_cpu();
