@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load generator against the same tracker Workers behind the DPDK backend and behind io_uring,
+# The load generator against swarmline-dataplane with --backend dpdk and with --backend io_uring,
 # through the same veth pair between two network namespaces, in alternating rounds:
 #   dpdk      the server's veth end driven by net_af_packet (--no-huge), the kernel kept off it
 #   io_uring  the server's veth end is an ordinary kernel interface holding the address
@@ -15,14 +15,15 @@ set -euo pipefail
 build=${1:-build}
 rounds=${2:-3}
 seconds=${3:-5}
-serve=$build/perf/bench/dpdk/swarmline-bench-serve
+dataplane=$build/dataplane/daemon/swarmline-dataplane
 loadgen=$build/perf/loadgen/swarmline-loadgen
-[ -x "$serve" ] && [ -x "$loadgen" ] || { echo "build $serve and $loadgen first" >&2; exit 1; }
+[ -x "$dataplane" ] && [ -x "$loadgen" ] || { echo "build $dataplane and $loadgen first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }
 
 s=swl-cmp-s$$ c=swl-cmp-c$$ vs=swcs$$ vc=swcc$$ net=10.77.250
 log=$(mktemp)
-cleanup() { ip netns del "$s" 2>/dev/null || true; ip netns del "$c" 2>/dev/null || true; rm -f "$log"; }
+shm=/dev/shm/swl-cmp-$$
+cleanup() { ip netns del "$s" 2>/dev/null || true; ip netns del "$c" 2>/dev/null || true; rm -f "$log" "$shm"; }
 trap cleanup EXIT
 ip netns add "$s"; ip netns add "$c"
 ip -n "$s" link add "$vs" type veth peer name "$vc"
@@ -31,9 +32,12 @@ ip -n "$s" link set lo up; ip -n "$s" link set "$vs" up
 ip -n "$c" link set lo up; ip -n "$c" link set "$vc" up
 for i in 10 11 12 13; do ip -n "$c" addr add $net.$i/24 dev "$vc"; done  # the load generator's 4 sockets
 
-# Starts the server in the server namespace and waits for its `msg=ready` line.
+# Starts the daemon (open mode, one worker on core 0, a fresh segment sized for the load) in the
+# server namespace and waits for its `msg=ready` line.
 start() {
-  ip netns exec "$s" nice -n -15 taskset -c 0 "$serve" --cores 0 --udp $net.1:6969 "$@" >"$log" 2>&1 &
+  ip netns exec "$s" nice -n -15 "$dataplane" --open --workers 1 --cores 0 --udp $net.1:6969 --http $net.1:6969 \
+    --admin 127.0.0.1:6970 --shm "$shm" --shm-recreate --peers-per-shard 262144 --torrents-per-shard 131072 \
+    "$@" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do
     grep -q 'msg=ready' "$log" && return 0
@@ -53,8 +57,10 @@ run_dpdk() {
   ip netns exec "$s" sysctl -qw net.ipv6.conf.$vs.disable_ipv6=1 net.ipv4.conf.$vs.rp_filter=1 net.ipv4.conf.$vs.arp_ignore=8
   start --backend dpdk --dpdk-vdev "net_af_packet0,iface=$vs" --dpdk-address $net.1/24 --dpdk-no-huge \
         --dpdk-memory 512 --dpdk-main-core 1 --dpdk-file-prefix "swl-cmp-$$"
-  echo "== dpdk (net_af_packet on the veth), round $1"; load; stop
-  grep -E 'worker=0 (rx|tx|tx_dropped|dropped|to_kernel)=' "$log" | tr '\n' ' '; echo
+  echo "== dpdk (net_af_packet on the veth), round $1"; load
+  ip netns exec "$s" curl -s 127.0.0.1:6970/metrics |
+    grep -E '^swarmline_dpdk_frames_total\{worker="0",event="(rx|tx|tx_dropped|dropped|to_kernel)"\}' | tr '\n' ' '; echo
+  stop
 }
 run_uring() {
   ip -n "$s" addr add $net.1/24 dev "$vs"
