@@ -22,6 +22,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -232,6 +233,36 @@ TEST_F(DpdkDaemon, ForgedConnectionIdIsRefused) {
     ASSERT_TRUE(c->announce(*id, announce_of(hash_of(1), 2, 40002, 5), r, storage));
     EXPECT_EQ(r.action, udp::Action::announce);
     EXPECT_EQ(r.leechers, 1u) << "the forged announce stored nothing";
+}
+
+TEST_F(DpdkDaemon, TruncatedAndRandomDatagramsAreHarmless) {
+    // Every prefix of an announce, then random datagrams of every size up to the MTU: counted as
+    // invalid, answered at most with a BEP 15 error, and the fast path still serves a real request.
+    auto c = client();
+    auto id = c->connect();
+    ASSERT_TRUE(id);
+    const std::uint64_t invalid = metric(metrics(), "swarmline_requests_total", "outcome=\"invalid\"");
+    std::uint8_t full[1024];
+    const std::size_t n = udp::encode_announce(full, *id, 99, announce_of(hash_of(3), 1, 40001, 5));
+    for (std::size_t len = 0; len < n; ++len) c->send({full, len});
+    std::mt19937 rng(12345);
+    std::vector<std::uint8_t> junk(1472);
+    for (int i = 0; i < 1000; ++i) {
+        const std::size_t len = rng() % junk.size();
+        for (auto& b : junk) b = static_cast<std::uint8_t>(rng());
+        c->send({junk.data(), len});
+    }
+    while (c->receive(200)) {
+        // what came back for the junk (BEP 15 errors) is drained
+    }
+    auto again = c->connect();
+    ASSERT_TRUE(again) << "the fast path stopped answering after junk";
+    udp::Response r;
+    std::vector<std::uint8_t> storage;
+    ASSERT_TRUE(c->announce(*again, announce_of(hash_of(3), 1, 40001, 5), r, storage));
+    EXPECT_EQ(r.action, udp::Action::announce);
+    EXPECT_GT(metric(metrics(), "swarmline_requests_total", "outcome=\"invalid\"") - invalid, 0u) << "junk was not counted";
+    EXPECT_EQ(port_count("no_mbuf"), 0u);
 }
 
 TEST_F(DpdkDaemon, ManySwarmsAreAnsweredWhicheverWorkerOwnsThem) {
