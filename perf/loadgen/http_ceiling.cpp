@@ -5,7 +5,6 @@
 // answer faster. Its I/O is the dataplane's: one io_uring, multishot accept, a multishot receive per
 // connection into a provided buffer ring, and the replies sent straight from one static block, all
 // submitted together with the wait for more requests, one system call per turn of the loop.
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -13,17 +12,13 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
-#include <iostream>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/log.hpp"
-#include "base/options.hpp"
+#include "ceiling_args.hpp"
 #include "pacer.hpp"
-#include "swarmline_version.hpp"
 #include "uring.hpp"
 
 namespace sl = swarmline;
@@ -71,54 +66,18 @@ std::size_t count_heads(const std::uint8_t* p, std::size_t n, std::array<std::ui
     return heads;
 }
 
-bool parse_addr(const std::string& text, sockaddr_in& out) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return false;
-    std::uint16_t port = 0;
-    if (auto [p, ec] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), port); ec != std::errc{})
-        return false;
-    out.sin_family = AF_INET;
-    out.sin_port = htons(port);
-    return inet_pton(AF_INET, text.substr(0, colon).c_str(), &out.sin_addr) == 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string listen_at = "127.0.0.1:6969";
-    std::uint32_t duration_s = 600;
-    sl::options::Registry registry("http-ceiling");
-    registry.add("http", "IPv4 address to answer on (IP:PORT; port 0: a free one, named in the ready line)", &listen_at);
-    registry.add("duration", "seconds after which it exits by itself", &duration_s);
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        if (a == "--version") {
-            std::cout << "swarmline-http-ceiling " << SWARMLINE_VERSION << "\n";
-            return 0;
-        }
-        if (a == "--help") {
-            std::cout << "usage: swarmline-http-ceiling [options]\n";
-            registry.print_help(std::cout);
-            return 0;
-        }
-    }
-    if (auto err = registry.parse_args(argc, argv, 1, nullptr); !err.empty()) {
-        sl::log::error("bad arguments", {{"reason", err}});
-        return 2;
-    }
-    sockaddr_in addr{};
-    if (!parse_addr(listen_at, addr)) {
-        sl::log::error("bad --http address", {{"value", listen_at}});
-        return 2;
-    }
+    sl::loadgen::CeilingArgs args;
+    if (const int rc = sl::loadgen::parse_ceiling_args("http", argc, argv, args); rc >= 0) return rc;
     // Blocking sockets: io_uring waits on them itself, and would hand -EAGAIN back for non-blocking ones.
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int listener = ::socket(args.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    socklen_t len = sizeof addr;
-    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listener, 4096) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        sl::log::error("cannot listen", {{"http", listen_at}, {"reason", std::strerror(errno)}});
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&args.addr), args.addr_len) != 0 ||
+        ::listen(listener, 4096) != 0) {
+        sl::log::error("cannot listen", {{"http", args.listen}, {"reason", std::strerror(errno)}});
         return 1;
     }
     sl::loadgen::Ring ring;
@@ -154,11 +113,11 @@ int main(int argc, char** argv) {
         }
     };
     arm_accept();
-    sl::log::info("ready", {{"http", listen_at.substr(0, listen_at.rfind(':') + 1) + std::to_string(ntohs(addr.sin_port))}});
+    sl::loadgen::log_ready("http", args, listener);
 
     std::vector<std::array<std::uint8_t, 3>> tails;  // indexed by fd: one process, fds are small and dense
     std::vector<int> rearm;
-    const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{duration_s} * 1'000'000'000u;
+    const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{args.duration_s} * 1'000'000'000u;
     while (sl::loadgen::now_ns() < end) {
         buffers.publish();
         ring.submit_and_wait(1, kIdleWaitNs);

@@ -4,27 +4,21 @@
 // tracker on the same path can answer faster. Its I/O is the dataplane's: one io_uring, a multishot
 // recvmsg into a provided buffer ring, replies queued as sendmsg and submitted together with the
 // wait for the next requests, one system call per turn of the loop.
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <vector>
 
-#include <array>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-#include <iostream>
-#include <string>
-
 #include "base/log.hpp"
-#include "base/options.hpp"
+#include "ceiling_args.hpp"
 #include "pacer.hpp"
 #include "proto/byte_io.hpp"
 #include "proto/udp.hpp"
-#include "swarmline_version.hpp"
 #include "uring.hpp"
 
 namespace sl = swarmline;
@@ -53,27 +47,6 @@ struct SendSlot {
     std::uint8_t data[kReplyMax];
 };
 
-bool parse_addr(const std::string& text, sockaddr_storage& out, socklen_t& len) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return false;
-    std::uint16_t port = 0;
-    const std::string host = text.substr(0, colon);
-    const char* p = text.data() + colon + 1;
-    if (auto [e, ec] = std::from_chars(p, text.data() + text.size(), port); ec != std::errc{}) return false;
-    if (host.size() > 2 && host.front() == '[') {
-        auto* a = reinterpret_cast<sockaddr_in6*>(&out);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        len = sizeof *a;
-        return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a->sin6_addr) == 1;
-    }
-    auto* a = reinterpret_cast<sockaddr_in*>(&out);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    len = sizeof *a;
-    return inet_pton(AF_INET, host.c_str(), &a->sin_addr) == 1;
-}
-
 // The reply to one request, or 0 for a datagram that is not BEP 15.
 std::size_t answer(std::span<const std::uint8_t> req, std::span<std::uint8_t> out) {
     sl::proto::ByteReader r(req);
@@ -96,39 +69,14 @@ std::size_t answer(std::span<const std::uint8_t> req, std::span<std::uint8_t> ou
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string listen = "127.0.0.1:6969";
-    std::uint32_t duration_s = 600;
-    sl::options::Registry registry("udp-ceiling");
-    registry.add("udp", "address to answer on (IP:PORT, [IPv6]:PORT; port 0: a free one, named in the ready line)", &listen);
-    registry.add("duration", "seconds after which it exits by itself", &duration_s);
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        if (a == "--version") {
-            std::cout << "swarmline-udp-ceiling " << SWARMLINE_VERSION << "\n";
-            return 0;
-        }
-        if (a == "--help") {
-            std::cout << "usage: swarmline-udp-ceiling [options]\n";
-            registry.print_help(std::cout);
-            return 0;
-        }
-    }
-    if (auto err = registry.parse_args(argc, argv, 1, nullptr); !err.empty()) {
-        sl::log::error("bad arguments", {{"reason", err}});
-        return 2;
-    }
-    sockaddr_storage addr{};
-    socklen_t addr_len = 0;
-    if (!parse_addr(listen, addr, addr_len)) {
-        sl::log::error("bad --udp address", {{"value", listen}});
-        return 2;
-    }
-    const int fd = ::socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sl::loadgen::CeilingArgs args;
+    if (const int rc = sl::loadgen::parse_ceiling_args("udp", argc, argv, args); rc >= 0) return rc;
+    const int fd = ::socket(args.addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int buf = 4 << 20;
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) {
-        sl::log::error("cannot bind", {{"udp", listen}, {"reason", std::strerror(errno)}});
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&args.addr), args.addr_len) != 0) {
+        sl::log::error("cannot bind", {{"udp", args.listen}, {"reason", std::strerror(errno)}});
         return 1;
     }
     sl::loadgen::Ring ring;
@@ -155,15 +103,9 @@ int main(int argc, char** argv) {
     };
     arm();
 
-    // Port 0 asks the kernel for a free port: the ready line names the one bound.
-    sockaddr_storage bound{};
-    socklen_t bound_len = sizeof bound;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
-    const std::uint16_t port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                                                 : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-    sl::log::info("ready", {{"udp", listen.substr(0, listen.rfind(':') + 1) + std::to_string(port)}});
+    sl::loadgen::log_ready("udp", args, fd);
 
-    const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{duration_s} * 1'000'000'000u;
+    const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{args.duration_s} * 1'000'000'000u;
     unsigned sends = 0;  // queued since the last submit: their completions come at once
     while (sl::loadgen::now_ns() < end) {
         buffers.publish();
