@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 namespace swarmline::io::dpdk {
 namespace {
@@ -68,6 +71,27 @@ std::string add_ipv6(int fd, const std::string& name, const Prefix& p) {
     return {};
 }
 
+// True when every IPv6 address of `name` in `wanted` is usable: present and no longer tentative
+// (/proc/net/if_inet6: address, ifindex, prefix length, scope, flags, name; all hex but the name).
+bool ipv6_ready(const std::string& name, std::span<const Prefix> wanted) {
+    constexpr unsigned kTentative = 0x40;  // IFA_F_TENTATIVE
+    std::ifstream in("/proc/net/if_inet6");
+    std::string addr, ifindex, plen, scope, flags, dev;
+    unsigned ready = 0;
+    while (in >> addr >> ifindex >> plen >> scope >> flags >> dev) {
+        if (dev != name || (std::stoul(flags, nullptr, 16) & kTentative) != 0) continue;
+        for (const auto& p : wanted) {
+            if (!p.v6) continue;
+            char hex[33];
+            for (int i = 0; i < 16; ++i) std::snprintf(hex + 2 * i, 3, "%02x", p.ip[static_cast<std::size_t>(i)]);
+            if (addr == hex) ++ready;
+        }
+    }
+    unsigned v6 = 0;
+    for (const auto& p : wanted) v6 += p.v6 ? 1 : 0;
+    return ready >= v6;
+}
+
 }  // namespace
 
 std::string configure_exception_iface(const std::string& name, std::span<const Prefix> addresses, std::uint32_t mtu) {
@@ -98,6 +122,17 @@ std::string configure_exception_iface(const std::string& name, std::span<const P
             if (auto err = add_ipv6(fd6.get(), name, p); !err.empty()) return err;
         } else if (auto err = add_ipv4(fd4.get(), name, p, v4++); !err.empty()) {
             return err;
+        }
+    }
+    // Even without duplicate address detection an IPv6 address stays tentative (cannot be bound)
+    // until the kernel sees the interface's link ready, which it learns a moment after it is up.
+    // The HTTP listeners bind next, so open() waits for that here, within a bound.
+    if (any_v6) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!ipv6_ready(name, addresses)) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return "the IPv6 addresses of " + name + " stayed tentative for 5 s (is the link up?)";
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
     }
     return {};
