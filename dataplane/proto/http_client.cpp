@@ -1,8 +1,8 @@
-#include "http_response_head.hpp"
+#include "proto/http_client.hpp"
 
 #include <charconv>
 
-namespace swarmline::loadgen {
+namespace swarmline::proto::http {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -62,4 +62,4 @@ HeadResult parse_response_head(std::string_view in, ResponseHead& out) noexcept 
     return have_length ? HeadResult::complete : HeadResult::invalid;
 }
 
-}  // namespace swarmline::loadgen
+}  // namespace swarmline::proto::http

@@ -1,12 +1,13 @@
-// The client's side of HTTP/1.x framing, which the protocol library (a server) does not need: the
-// status line and the two headers that say where an answer ends and whether the connection stays.
+// HTTP/1.x from the client's side, for the load generator and the tests (the tracker itself uses
+// http_request.hpp and http_response.hpp): the status line of an answer and the two headers that
+// say where it ends and whether the connection stays open.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace swarmline::loadgen {
+namespace swarmline::proto::http {
 
 struct ResponseHead {
     std::uint16_t status = 0;
@@ -21,4 +22,4 @@ enum class HeadResult : std::uint8_t { complete, need_more, invalid };
 // tracker always knows the length of its bencoded body, and without it the end is the close.
 [[nodiscard]] HeadResult parse_response_head(std::string_view in, ResponseHead& out) noexcept;
 
-}  // namespace swarmline::loadgen
+}  // namespace swarmline::proto::http

@@ -13,9 +13,9 @@
 #include <cstring>
 
 #include "base/log.hpp"
-#include "http_response_head.hpp"
 #include "pacer.hpp"
 #include "proto/bencode.hpp"
+#include "proto/http_client.hpp"
 #include "swarmline_version.hpp"
 #include "url_paths.hpp"
 
@@ -360,10 +360,10 @@ bool HttpWorker::on_data(Connection& c, std::string_view data, std::uint64_t now
     for (;;) {
         const std::string_view rest(c.in + used, c.received - used);
         if (rest.empty()) break;
-        ResponseHead head;
-        const HeadResult hr = parse_response_head(rest, head);
-        if (hr == HeadResult::need_more) break;
-        if (hr == HeadResult::invalid || c.count == 0) {
+        proto::http::ResponseHead head;
+        const auto hr = proto::http::parse_response_head(rest, head);
+        if (hr == proto::http::HeadResult::need_more) break;
+        if (hr == proto::http::HeadResult::invalid || c.count == 0) {
             ++counters.invalid;  // garbage, or bytes nobody asked for
             close(c, false, counters);
             return false;
