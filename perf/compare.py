@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Side-by-side tracker benchmark: Swarmline's dataplane, Debian's opentracker and a trivial UDP
-responder (the kernel-path ceiling), each pinned to core 0, the load generator pinned to core 1,
-the same load at each in turn, several rounds alternating. Run through perf/compare.sh, which
+"""Side-by-side tracker benchmark: Swarmline's dataplane, Debian's opentracker and trivial UDP and
+HTTP responders (the kernel-path ceilings), each pinned to core 0, the load generator pinned to
+core 1, the same load at each in turn, several rounds alternating. Run through perf/compare.sh, which
 builds what it needs; see perf/README.md for what each part measures.
 
 Every server is started by this script, waited for by a readiness signal (its ready line, or an
