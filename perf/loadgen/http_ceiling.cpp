@@ -117,6 +117,10 @@ int main(int argc, char** argv) {
 
     std::vector<std::array<std::uint8_t, 3>> tails;  // indexed by fd: one process, fds are small and dense
     std::vector<int> rearm;
+    // Connections whose client has gone: closed once the replies queued for them have been
+    // submitted (a send takes its socket when it is submitted), so none is lost and none goes to
+    // a later connection that reuses the number.
+    std::vector<int> ended;
     const std::uint64_t end = sl::loadgen::now_ns() + std::uint64_t{args.duration_s} * 1'000'000'000u;
     while (sl::loadgen::now_ns() < end) {
         buffers.publish();
@@ -147,7 +151,7 @@ int main(int argc, char** argv) {
                     if (cqe.res == -ENOBUFS || cqe.res > 0)
                         rearm.push_back(fd);
                     else
-                        ::close(fd);
+                        ended.push_back(fd);
                     return;
                 }
                 default:
@@ -158,6 +162,11 @@ int main(int argc, char** argv) {
         for (int fd : rearm) arm_recv(fd);
         rearm.clear();
         if (accept_again) arm_accept();
+        if (!ended.empty()) {
+            ring.submit_and_wait(0, 0);
+            for (int fd : ended) ::close(fd);
+            ended.clear();
+        }
     }
     return 0;
 }

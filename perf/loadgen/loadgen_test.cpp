@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -223,8 +224,8 @@ std::uint64_t json_number(const std::string& json, const std::string& key) {
 struct Ceiling {
     Child child;
     std::string addr;
-    Ceiling(const char* path, const std::string& protocol) {
-        child = spawn({path, "--" + protocol, "127.0.0.1:0", "--duration", "60"});
+    Ceiling(const char* path, const std::string& protocol, const std::string& listen = "127.0.0.1:0") {
+        child = spawn({path, "--" + protocol, listen, "--duration", "60"});
         const std::string ready = read_until(child.err, "\n");
         const std::string key = protocol + "=";
         if (const auto at = ready.find(key); at != std::string::npos)
@@ -294,6 +295,61 @@ TEST(LoadgenAgainstCeiling, HttpKeepAliveAndPipelined) {
     EXPECT_EQ(json_number(report, "responses"), 2000u) << report;
     EXPECT_EQ(json_number(report, "reconnects"), 0u) << report;  // kept alive throughout
     EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
+}
+
+TEST(LoadgenAgainstCeiling, Ipv6) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* udp_path = std::getenv("SWARMLINE_UDP_CEILING");
+    const char* http_path = std::getenv("SWARMLINE_HTTP_CEILING");
+    if (!loadgen || !udp_path || !http_path) GTEST_SKIP() << "SWARMLINE_* not set (meson sets them)";
+    const int probe = socket(AF_INET6, SOCK_DGRAM, 0);
+    sockaddr_in6 lo{};
+    lo.sin6_family = AF_INET6;
+    lo.sin6_addr = in6addr_loopback;
+    const bool have_v6 = probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&lo), sizeof lo) == 0;
+    if (probe >= 0) close(probe);
+    if (!have_v6) GTEST_SKIP() << "no IPv6 loopback (::1) here";
+    for (const std::string protocol : {"udp", "http"}) {
+        Ceiling ceiling(protocol == "udp" ? udp_path : http_path, protocol, "[::1]:0");
+        ASSERT_FALSE(ceiling.addr.empty()) << protocol;
+        const std::string report = run_to_end({loadgen, "--target", protocol + "://" + ceiling.addr +
+                                               (protocol == "http" ? "/announce" : ""), "--requests", "300",
+                                               "--duration", "60", "--in-flight", "8", "--torrents", "1000", "--peers",
+                                               "2000", "--json", "--timeout-ms", "10000"});
+        EXPECT_EQ(json_number(report, "responses"), 300u) << protocol << ": " << report;
+        EXPECT_EQ(json_number(report, "invalid"), 0u) << protocol << ": " << report;
+    }
+}
+
+// The HTTP ceiling answers each request head exactly once, wherever the reads split it, and a
+// client's half-close loses none of the answers it is owed.
+TEST(LoadgenAgainstCeiling, HttpCeilingAnswersEveryHeadOnce) {
+    const char* ceiling_path = std::getenv("SWARMLINE_HTTP_CEILING");
+    if (!ceiling_path) GTEST_SKIP() << "SWARMLINE_HTTP_CEILING not set (meson sets it)";
+    Ceiling ceiling(ceiling_path, "http");
+    ASSERT_FALSE(ceiling.addr.empty());
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(std::stoi(ceiling.addr.substr(ceiling.addr.rfind(':') + 1))));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    const std::string request = "GET /announce?info_hash=%01 HTTP/1.1\r\nHost: tracker\r\n\r\n";
+    for (char ch : request) send(fd, &ch, 1, MSG_NOSIGNAL);              // one byte a segment
+    send(fd, request.data(), request.size(), MSG_NOSIGNAL);              // whole
+    send(fd, request.data(), request.size() - 1, MSG_NOSIGNAL);          // split inside "\r\n\r\n"
+    send(fd, "\n", 1, MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    const std::string answers = read_until(fd, "");  // to the ceiling's close
+    close(fd);
+    std::size_t count = 0;
+    for (auto at = answers.find("HTTP/1.1 200 OK\r\n"); at != std::string::npos;
+         at = answers.find("HTTP/1.1 200 OK\r\n", at + 1))
+        ++count;
+    EXPECT_EQ(count, 3u) << answers;
+    EXPECT_TRUE(answers.ends_with("5:peers0:e")) << answers;
 }
 
 // A minimal HTTP tracker on 127.0.0.1: answers every GET with `body`, keeps connections alive but
@@ -445,6 +501,30 @@ TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
     EXPECT_EQ(json_number(report, "responses"), 0u) << report;
     EXPECT_GT(json_number(report, "error_responses"), 0u) << report;
     EXPECT_NE(report.find("\"first_error\":\"unregistered\""), std::string::npos) << report;
+}
+
+// A listener that never accepts: the kernel completes the handshakes and nobody answers. Every
+// request times out, each connection that timed out is closed and opened again, and the run ends.
+TEST(LoadgenAgainstHttp, CountsTimeoutsAndReconnects) {
+    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(listen(listener, 1024), 0);
+    ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) +
+                                            "/announce", "--in-flight", "4", "--timeout-ms", "100", "--duration",
+                                            "2"});
+    close(listener);
+    EXPECT_EQ(json_number(report, "responses"), 0u) << report;
+    EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
+    EXPECT_GT(json_number(report, "timeouts"), 0u) << report;
+    EXPECT_GT(json_number(report, "reconnects"), 0u) << report;
+    EXPECT_EQ(json_number(report, "sent"), json_number(report, "timeouts") + json_number(report, "outstanding_at_end"))
+        << report;
 }
 
 }  // namespace
