@@ -46,7 +46,9 @@ io_uring_sqe* Ring::sqe() noexcept {
 
 void Ring::submit_and_wait(unsigned min_complete, std::uint64_t wait_ns) noexcept {
     if (wait_ns == 0 || min_complete == 0) {
-        io_uring_submit(&ring_);
+        // Still entered for events: with DEFER_TASKRUN completions that arrived are only posted
+        // when the thread asks for them, so a submit alone would never see an answer.
+        io_uring_submit_and_get_events(&ring_);
         return;
     }
     __kernel_timespec ts{static_cast<long long>(wait_ns / 1'000'000'000u), static_cast<long long>(wait_ns % 1'000'000'000u)};

@@ -33,8 +33,8 @@ public:
     [[nodiscard]] std::string enable();
     // A submission entry, never null: a full submission queue is handed to the kernel first.
     [[nodiscard]] io_uring_sqe* sqe() noexcept;
-    // Submits what is queued, then waits until `min_complete` completions are ready or `wait_ns`
-    // has passed (0: does not wait), in one system call.
+    // Submits what is queued and collects what has completed, then waits until `min_complete`
+    // completions are ready or `wait_ns` has passed (0: does not wait), in one system call.
     void submit_and_wait(unsigned min_complete, std::uint64_t wait_ns) noexcept;
     // Calls `f(const io_uring_cqe&)` for every completion ready, then releases them all.
     template <typename F>
