@@ -270,5 +270,30 @@ TEST_F(Ops, KillNineUnderLoadThenRestartKeepsThePeers) {
     EXPECT_TRUE(seed_found) << "the seeder announced before kill -9 is gone";
 }
 
+// A client that connected before a crash keeps announcing with its connection id: the id's secret
+// lives with the segment (shm::connection_secret), not in the process.
+TEST_F(Ops, ConnectionIdIssuedBeforeKillNineIsAcceptedAfterRestart) {
+    const auto args = [](const std::string& udp) {
+        return with_small({"--open", "--workers", "2", "--udp", udp, "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0"});
+    };
+    ASSERT_EQ(daemon_.start(args("127.0.0.1:0"), shm_), "");
+    const io::net::Address at = daemon_.udp[0];
+    UdpClient c(at);
+    auto id = c.connect();
+    ASSERT_TRUE(id);
+    udp::Response r;
+    std::vector<std::uint8_t> storage;
+    ASSERT_TRUE(c.announce(*id, announce_of(11, 'b', 45100), r, storage));
+    ASSERT_EQ(r.action, udp::Action::announce) << "the id is not even accepted before the restart";
+
+    int status = daemon_.stop(SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    ASSERT_EQ(daemon_.start(args("127.0.0.1:" + std::to_string(at.port())), shm_), "");
+    ASSERT_NE(daemon_.log().find("created=false"), std::string::npos) << "the restart did not attach to the segment";
+
+    ASSERT_TRUE(c.announce(*id, announce_of(11, 'c', 45100), r, storage));
+    EXPECT_EQ(r.action, udp::Action::announce) << "the connection id issued before kill -9 was refused after the restart";
+}
+
 }  // namespace
 }  // namespace swarmline::test
