@@ -269,6 +269,22 @@ TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
     EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
 }
 
+// An open loop asked for far more than any server answers is always behind schedule, so it never
+// sleeps: answers must still be collected, each freeing its slot for the next request.
+TEST(LoadgenAgainstCeiling, OpenLoopBehindScheduleStillCollectsAnswers) {
+    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
+    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
+    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
+    Ceiling ceiling(ceiling_path, "udp");
+    ASSERT_FALSE(ceiling.addr.empty());
+    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "1", "--rate",
+                                           "1000000", "--in-flight", "16", "--torrents", "1000", "--peers", "2000",
+                                           "--json", "--timeout-ms", "10000"});
+    EXPECT_GT(json_number(report, "responses"), 1000u) << report;
+    EXPECT_GT(json_number(report, "unsent"), 0u) << report;  // behind schedule indeed
+    EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
+}
+
 TEST(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
     const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
     const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
