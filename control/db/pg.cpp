@@ -1,5 +1,6 @@
 #include "db/pg.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -144,6 +145,37 @@ Result Connection::exec_params(std::string_view sql, std::span<const Param> para
     }
     return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
                               values.data(), lengths.data(), formats.data(), 0));
+}
+
+std::uint64_t Connection::copy_in(std::string_view copy_sql, std::string_view data) {
+    PGresult* start = PQexec(conn_.get(), std::string(copy_sql).c_str());
+    if (!start || PQresultStatus(start) != PGRES_COPY_IN) {
+        Result other = check(start);  // throws the server's error, if it is one
+        throw Error("not a COPY FROM STDIN statement: " + std::string(copy_sql));
+    }
+    PQclear(start);
+    // libpq buffers what the socket does not take at once: chunks keep that buffer bounded.
+    constexpr std::size_t kChunk = 1 << 20;
+    for (std::size_t off = 0; off < data.size(); off += kChunk) {
+        const auto n = std::min(kChunk, data.size() - off);
+        if (PQputCopyData(conn_.get(), data.data() + off, static_cast<int>(n)) != 1)
+            throw Error("COPY data: " + trimmed(PQerrorMessage(conn_.get())));
+    }
+    if (PQputCopyEnd(conn_.get(), nullptr) != 1) throw Error("COPY end: " + trimmed(PQerrorMessage(conn_.get())));
+    // The COPY's own result, then the null that ends the command; a failure is thrown after both
+    // are read, so the connection is ready for the next statement.
+    PGresult* done = PQgetResult(conn_.get());
+    while (PGresult* extra = PQgetResult(conn_.get())) PQclear(extra);
+    return check(done).affected_rows();
+}
+
+void Connection::take_notifications(std::vector<std::string>& out) {
+    if (!PQconsumeInput(conn_.get()) || PQstatus(conn_.get()) != CONNECTION_OK)
+        throw Error("PostgreSQL connection lost: " + trimmed(PQerrorMessage(conn_.get())));
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        out.emplace_back(n->extra);
+        PQfreemem(n);
+    }
 }
 
 std::string Connection::escape_identifier(std::string_view name) const {

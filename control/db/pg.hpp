@@ -128,6 +128,16 @@ public:
     Result exec_params(std::string_view sql, std::initializer_list<Param> params);
     Result exec_params(std::string_view sql, std::span<const Param> params);
 
+    // `COPY ... FROM STDIN` (text format) fed with `data`, whole rows each ending in a newline.
+    // Returns the rows copied.
+    std::uint64_t copy_in(std::string_view copy_sql, std::string_view data);
+
+    // LISTEN's side: reads what has arrived on socket() without blocking and appends the payloads of
+    // the notifications received since the last call to `out`. Throws when the connection broke.
+    // Poll socket() for readability to wait for the next one.
+    void take_notifications(std::vector<std::string>& out);
+    int socket() const noexcept { return PQsocket(conn_.get()); }
+
     std::string escape_identifier(std::string_view name) const;
     std::string escape_literal(std::string_view value) const;
 

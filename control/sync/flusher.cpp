@@ -11,8 +11,12 @@ namespace swarmline::control::sync {
 namespace {
 
 // Per-session staging tables: emptied by every COMMIT or ROLLBACK, invisible to other sessions.
+// JIT is off for this session: the flush's statements are large enough to cross the JIT cost
+// thresholds, and compiling them (EXPLAIN ANALYZE: hundreds of ms per statement) cost more than
+// running them, every flush, since nothing is cached between statements.
 constexpr std::string_view kStagingSql = R"SQL(
 SET client_min_messages = warning;
+SET jit = off;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_users (
     user_tid integer, uploaded_raw bigint, downloaded_raw bigint, uploaded bigint, downloaded bigint,
     seedtime bigint) ON COMMIT DELETE ROWS;
@@ -148,6 +152,20 @@ SELECT t.id, u.id, e.peer_id, e.ip, e.port, e.event, e.uploaded, e.downloaded, e
 FROM sync_stage_events e JOIN users u ON u.tracker_id = e.user_tid JOIN torrents t ON t.tracker_id = e.torrent_tid;
 )SQL";
 
+// The committed values of the drained accumulator slots, kept for the next resume(). `segment_id` is
+// the segment's number, never text from outside.
+std::string marks_sql(std::int64_t segment_id) {
+    return "INSERT INTO sync_accumulator_marks AS m (segment_id, shard, slot, gen, user_tracker_id, "
+           "torrent_tracker_id, announces, uploaded_raw, downloaded_raw, uploaded_credited, downloaded_credited, "
+           "seedtime, completions) SELECT " + std::to_string(segment_id) +
+           ", s.* FROM sync_stage_marks s ON CONFLICT (segment_id, shard, slot) DO UPDATE SET gen = EXCLUDED.gen, "
+           "user_tracker_id = EXCLUDED.user_tracker_id, torrent_tracker_id = EXCLUDED.torrent_tracker_id, "
+           "announces = EXCLUDED.announces, uploaded_raw = EXCLUDED.uploaded_raw, "
+           "downloaded_raw = EXCLUDED.downloaded_raw, uploaded_credited = EXCLUDED.uploaded_credited, "
+           "downloaded_credited = EXCLUDED.downloaded_credited, seedtime = EXCLUDED.seedtime, "
+           "completions = EXCLUDED.completions, updated_at = now();\n";
+}
+
 constexpr std::string_view kEventNames[] = {"none", "completed", "started", "stopped", "paused"};
 
 // Text-format COPY rows. Values the schema keeps in BIGINT are clamped: a client may announce any
@@ -239,21 +257,19 @@ Flusher::Flusher(const shm::Segment& segment, FlushOptions options, SyncMetrics&
       committed_(shards_, 0),
       taking_(shards_, 0) {}
 
-std::string Flusher::resume(PgConn& pg) {
-    if (!pg.exec(kStagingSql)) return "creating staging tables: " + pg.error();
+std::string Flusher::resume(db::Connection& pg) try {
+    pg.exec(kStagingSql);
     const std::string seg = std::to_string(segment_id_);
     // One flusher per segment and database: a second control process waits for the first one's
     // session to end (a killed process's session ends with it). The watermark check in
     // sync_advance_watermark stays as the second line of defence.
-    auto lock = pg.exec_params("SELECT pg_try_advisory_lock($1::bigint)", {seg.c_str()});
-    if (!lock) return "locking the segment's flush: " + pg.error();
-    if (!cell_bool(lock.get(), 0, 0)) return "another flusher holds this segment's flush lock";
-    auto w = pg.exec_params("SELECT ring, last_seq FROM sync_ring_watermarks WHERE segment_id = $1", {seg.c_str()});
-    if (!w) return "reading watermarks: " + pg.error();
+    if (!pg.exec_params("SELECT pg_try_advisory_lock($1::bigint)", {seg}).get_bool(0, 0))
+        return "another flusher holds this segment's flush lock";
+    auto w = pg.exec_params("SELECT ring, last_seq FROM sync_ring_watermarks WHERE segment_id = $1", {seg});
     std::fill(committed_.begin(), committed_.end(), 0);
-    for (int i = 0, n = PQntuples(w.get()); i < n; ++i) {
-        auto ring = cell_u64(w.get(), i, 0);
-        if (ring < shards_) committed_[ring] = cell_u64(w.get(), i, 1);
+    for (int i = 0, n = w.rows(); i < n; ++i) {
+        auto ring = static_cast<std::uint64_t>(w.get_int64(i, 0));
+        if (ring < shards_) committed_[ring] = static_cast<std::uint64_t>(w.get_int64(i, 1));
     }
     // A previous run may have committed and died before releasing.
     for (std::uint32_t r = 0; r < shards_; ++r) segment_.event_ring(r).release_through(committed_[r]);
@@ -262,23 +278,22 @@ std::string Flusher::resume(PgConn& pg) {
         "SELECT shard, slot, gen, user_tracker_id, torrent_tracker_id, announces, uploaded_raw, downloaded_raw, "
         "uploaded_credited, downloaded_credited, seedtime, completions FROM sync_accumulator_marks "
         "WHERE segment_id = $1",
-        {seg.c_str()});
-    if (!m) return "reading accumulator marks: " + pg.error();
+        {seg});
     marks_.clear();
-    for (int i = 0, n = PQntuples(m.get()); i < n; ++i) {
-        const PGresult* r = m.get();
+    for (int i = 0, n = m.rows(); i < n; ++i) {
+        auto u = [&](int col) { return static_cast<std::uint64_t>(m.get_int64(i, col)); };
         shm::AccumulatorEntry e{};
-        SlotKey k{static_cast<std::uint32_t>(cell_u64(r, i, 0)), static_cast<std::uint32_t>(cell_u64(r, i, 1))};
-        e.gen = static_cast<std::uint32_t>(cell_u64(r, i, 2));
-        e.user_id = static_cast<shm::UserId>(cell_u64(r, i, 3));
-        e.torrent_id = static_cast<shm::TorrentId>(cell_u64(r, i, 4));
-        e.announces = static_cast<std::uint32_t>(cell_u64(r, i, 5));
-        e.uploaded_raw = cell_u64(r, i, 6);
-        e.downloaded_raw = cell_u64(r, i, 7);
-        e.uploaded_credited = cell_u64(r, i, 8);
-        e.downloaded_credited = cell_u64(r, i, 9);
-        e.seedtime = cell_u64(r, i, 10);
-        e.completions = static_cast<std::uint32_t>(cell_u64(r, i, 11));
+        SlotKey k{static_cast<std::uint32_t>(u(0)), static_cast<std::uint32_t>(u(1))};
+        e.gen = static_cast<std::uint32_t>(u(2));
+        e.user_id = static_cast<shm::UserId>(u(3));
+        e.torrent_id = static_cast<shm::TorrentId>(u(4));
+        e.announces = static_cast<std::uint32_t>(u(5));
+        e.uploaded_raw = u(6);
+        e.downloaded_raw = u(7);
+        e.uploaded_credited = u(8);
+        e.downloaded_credited = u(9);
+        e.seedtime = u(10);
+        e.completions = static_cast<std::uint32_t>(u(11));
         if (k.shard >= shards_) continue;
         auto acc = segment_.accumulator(k.shard);
         if (k.slot >= acc.capacity()) continue;
@@ -286,6 +301,8 @@ std::string Flusher::resume(PgConn& pg) {
         marks_.emplace(k, e);
     }
     return {};
+} catch (const db::Error& e) {
+    return std::string("resuming the flush: ") + e.what();
 }
 
 void Flusher::collect_accumulators(std::uint32_t now) {
@@ -310,7 +327,7 @@ void Flusher::collect_accumulators(std::uint32_t now) {
     }
 }
 
-std::string Flusher::flush_once(PgConn& pg, std::size_t& flushed) {
+std::string Flusher::flush_once(db::Connection& pg, std::size_t& flushed) {
     flushed = 0;
     batch_.clear();
     records_.resize(options_.batch_events);
@@ -347,40 +364,22 @@ std::string Flusher::flush_once(PgConn& pg, std::size_t& flushed) {
     collect_accumulators(now);
     if (taken == 0 && drained_.empty()) return {};
 
-    if (!pg.exec("BEGIN")) return "BEGIN: " + pg.error();
-    if (auto err = stage(pg); !err.empty()) {
-        pg.exec("ROLLBACK");
-        return err;
-    }
-    if (!events.empty() && !pg.copy_in("COPY sync_stage_events FROM STDIN", events.data())) {
-        pg.exec("ROLLBACK");
-        return "staging events: " + pg.error();
-    }
-    if (probe) probe(FlushStage::staged);
-
-    std::string tail(kApplySql);
-    for (std::uint32_t r = 0; r < shards_; ++r) {
-        if (taking_[r] == committed_[r]) continue;
-        tail += "SELECT sync_advance_watermark(" + std::to_string(segment_id_) + ", " + std::to_string(r) + ", " +
-                std::to_string(committed_[r]) + ", " + std::to_string(taking_[r]) + ", " +
-                std::to_string(taking_[r] - committed_[r]) + ");\n";
-    }
-    if (!drained_.empty()) {
-        tail += "INSERT INTO sync_accumulator_marks AS m (segment_id, shard, slot, gen, user_tracker_id, "
-                "torrent_tracker_id, announces, uploaded_raw, downloaded_raw, uploaded_credited, downloaded_credited, "
-                "seedtime, completions) SELECT " + std::to_string(segment_id_) +
-                ", s.* FROM sync_stage_marks s ON CONFLICT (segment_id, shard, slot) DO UPDATE SET gen = EXCLUDED.gen, "
-                "user_tracker_id = EXCLUDED.user_tracker_id, torrent_tracker_id = EXCLUDED.torrent_tracker_id, "
-                "announces = EXCLUDED.announces, uploaded_raw = EXCLUDED.uploaded_raw, "
-                "downloaded_raw = EXCLUDED.downloaded_raw, uploaded_credited = EXCLUDED.uploaded_credited, "
-                "downloaded_credited = EXCLUDED.downloaded_credited, seedtime = EXCLUDED.seedtime, "
-                "completions = EXCLUDED.completions, updated_at = now();\n";
-    }
-    tail += "COMMIT;";
-    if (!pg.exec(tail)) {
-        std::string err = "applying batch: " + pg.error();
-        pg.exec("ROLLBACK");
-        return err;
+    try {
+        db::Transaction tx(pg);
+        stage(pg, events.data());
+        if (probe) probe(FlushStage::staged);
+        std::string tail(kApplySql);
+        for (std::uint32_t r = 0; r < shards_; ++r) {
+            if (taking_[r] == committed_[r]) continue;
+            tail += "SELECT sync_advance_watermark(" + std::to_string(segment_id_) + ", " + std::to_string(r) + ", " +
+                    std::to_string(committed_[r]) + ", " + std::to_string(taking_[r]) + ", " +
+                    std::to_string(taking_[r] - committed_[r]) + ");\n";
+        }
+        if (!drained_.empty()) tail += marks_sql(segment_id_);
+        pg.exec(tail);
+        tx.commit();
+    } catch (const db::Error& e) {
+        return std::string("flushing a batch: ") + e.what();
     }
     if (probe) probe(FlushStage::committed);
 
@@ -402,14 +401,12 @@ std::string Flusher::flush_once(PgConn& pg, std::size_t& flushed) {
     return {};
 }
 
-std::string Flusher::stage(PgConn& pg) {
+void Flusher::stage(db::Connection& pg, std::string_view events) {
     CopyRows users;
     for (const auto& u : batch_.users()) {
         users.u(u.user_id).u(u.uploaded_raw).u(u.downloaded_raw).u(u.uploaded).u(u.downloaded).u(u.seedtime);
         users.end();
     }
-    if (!users.empty() && !pg.copy_in("COPY sync_stage_users FROM STDIN", users.data())) return "staging users: " + pg.error();
-
     CopyRows peers;
     for (const auto& p : batch_.peers()) {
         peers.u(p.torrent_id).u(p.user_id).bytes(p.peer_id.data(), p.peer_id.size()).ip(p.ip).u(p.port).b(p.seeder)
@@ -418,24 +415,16 @@ std::string Flusher::stage(PgConn& pg) {
             .u(p.last_time).u(p.completed_time);
         peers.end();
     }
-    if (!peers.empty() && !pg.copy_in("COPY sync_stage_peers FROM STDIN", peers.data())) return "staging peers: " + pg.error();
-
     CopyRows torrents;
     for (const auto& t : batch_.torrents()) {
         torrents.u(t.torrent_id).u(t.completed).u(t.uploaded_raw).u(t.downloaded_raw).u(t.announces).u(t.last_time);
         torrents.end();
     }
-    if (!torrents.empty() && !pg.copy_in("COPY sync_stage_torrents FROM STDIN", torrents.data()))
-        return "staging torrents: " + pg.error();
-
     CopyRows snatches;
-    for (const auto& s : batch_.snatches()) {
-        snatches.u(s.user_id).u(s.torrent_id).u(s.time);
+    for (const auto& n : batch_.snatches()) {
+        snatches.u(n.user_id).u(n.torrent_id).u(n.time);
         snatches.end();
     }
-    if (!snatches.empty() && !pg.copy_in("COPY sync_stage_snatches FROM STDIN", snatches.data()))
-        return "staging snatches: " + pg.error();
-
     CopyRows marks;
     for (const auto& d : drained_) {
         const auto& e = d.entry;
@@ -443,18 +432,30 @@ std::string Flusher::stage(PgConn& pg) {
             .u(e.downloaded_raw).u(e.uploaded_credited).u(e.downloaded_credited).u(e.seedtime).u(e.completions);
         marks.end();
     }
-    if (!marks.empty() && !pg.copy_in("COPY sync_stage_marks FROM STDIN", marks.data()))
-        return "staging accumulator marks: " + pg.error();
-    return {};
+    const std::pair<std::string_view, std::string_view> tables[] = {
+        {"COPY sync_stage_users FROM STDIN", users.data()},       {"COPY sync_stage_peers FROM STDIN", peers.data()},
+        {"COPY sync_stage_torrents FROM STDIN", torrents.data()}, {"COPY sync_stage_snatches FROM STDIN", snatches.data()},
+        {"COPY sync_stage_marks FROM STDIN", marks.data()},       {"COPY sync_stage_events FROM STDIN", events},
+    };
+    for (const auto& [sql, rows] : tables)
+        if (!rows.empty()) pg.copy_in(sql, rows);
 }
 
-std::string Flusher::snapshot_peers(PgConn& pg) {
-    if (!pg.exec("INSERT INTO peer_history (torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
-                 "is_seeder, client) SELECT torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
-                 "is_seeder, client FROM peers"))
-        return "peer_history snapshot: " + pg.error();
+std::string Flusher::snapshot_peers(db::Connection& pg) try {
+    pg.exec("INSERT INTO peer_history (torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
+            "is_seeder, client) SELECT torrent_id, user_id, peer_id, ip, uploaded, downloaded, left_bytes, "
+            "is_seeder, client FROM peers");
     metrics_.peer_history_snapshots.fetch_add(1, std::memory_order_relaxed);
     return {};
+} catch (const db::Error& e) {
+    return std::string("peer_history snapshot: ") + e.what();
+}
+
+std::string Flusher::create_partitions(db::Connection& pg) try {
+    pg.exec("SELECT create_upcoming_partitions()");
+    return {};
+} catch (const db::Error& e) {
+    return std::string("creating the coming months' partitions: ") + e.what();
 }
 
 }  // namespace swarmline::control::sync

@@ -18,7 +18,7 @@
 
 #include "shm/segment.hpp"
 #include "sync/event_batch.hpp"
-#include "sync/pg_conn.hpp"
+#include "db/pg.hpp"
 #include "sync/sync_metrics.hpp"
 
 namespace swarmline::control::sync {
@@ -38,12 +38,16 @@ public:
     // After every (re)connection: takes the segment's flush lock (a session advisory lock), creates
     // the session's staging tables, reads the committed watermarks and accumulator values of this
     // segment, releases what they cover. "" or the error.
-    std::string resume(PgConn& pg);
+    std::string resume(db::Connection& pg);
     // Commits what the rings and accumulators hold (at most one batch). Sets `flushed` to the
     // records committed (0: nothing to do). "" or the error; after an error call resume() again.
-    std::string flush_once(PgConn& pg, std::size_t& flushed);
+    std::string flush_once(db::Connection& pg, std::size_t& flushed);
     // Inserts a snapshot of every peer into peer_history. "" or the error.
-    std::string snapshot_peers(PgConn& pg);
+    std::string snapshot_peers(db::Connection& pg);
+    // Makes this month's and the next month's partitions of every time-partitioned table
+    // (create_upcoming_partitions()), so the announces of a flush land in their month and not in the
+    // DEFAULT partition; the service calls it at start and daily. "" or the error.
+    std::string create_partitions(db::Connection& pg);
 
     // Called at each FlushStage; tests use it to crash the process there.
     std::function<void(FlushStage)> probe;
@@ -64,7 +68,8 @@ private:
     };
 
     void collect_accumulators(std::uint32_t now);
-    std::string stage(PgConn& pg);
+    // COPYs the batch into the session's staging tables; `events` holds the announces rows.
+    void stage(db::Connection& pg, std::string_view events);
 
     const shm::Segment& segment_;
     FlushOptions options_;

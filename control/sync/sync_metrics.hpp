@@ -19,6 +19,7 @@ struct SyncMetrics {
     std::atomic<std::uint64_t> backlog_events{0};      // records waiting in the rings at the last drain
     std::atomic<std::uint64_t> lag_ms{0};              // age of the oldest record in the last committed batch
     std::atomic<std::uint64_t> peer_history_snapshots{0};
+    std::atomic<std::uint64_t> partition_checks{0};    // periodic create_upcoming_partitions() calls
     // PostgreSQL -> shared memory
     std::atomic<std::uint64_t> full_loads{0};          // full loads and periodic reconciles completed
     std::atomic<std::uint64_t> notifications{0};       // change notifications received
@@ -39,6 +40,7 @@ struct SyncMetrics {
         fn("swarmline_sync_backlog_events", "records waiting in the rings at the last drain", v(backlog_events), false);
         fn("swarmline_sync_lag_milliseconds", "age of the oldest record of the last committed batch", v(lag_ms), false);
         fn("swarmline_sync_peer_history_snapshots_total", "peer_history snapshots written", v(peer_history_snapshots), true);
+        fn("swarmline_sync_partition_checks_total", "periodic checks that the coming months' partitions exist", v(partition_checks), true);
         fn("swarmline_sync_full_loads_total", "full loads and reconciles of the shm tables", v(full_loads), true);
         fn("swarmline_sync_notifications_total", "change notifications received", v(notifications), true);
         fn("swarmline_sync_rows_published_total", "rows written to the shm tables", v(rows_published), true);

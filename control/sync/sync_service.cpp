@@ -62,6 +62,9 @@ void register_options(options::Registry& r, SyncConfig& c) {
           &c.reconcile_interval_s);
     r.add("sync-peer-history-interval-s", "seconds between peer_history snapshots (0: none)",
           &c.peer_history_interval_s);
+    r.add("sync-partitions-interval-s",
+          "seconds between checks that this and next month's partitions exist (create_upcoming_partitions())",
+          &c.partitions_interval_s);
     r.add("sync-retry-max-ms", "back-off ceiling while PostgreSQL or the segment is unavailable", &c.retry_max_ms);
     r.add("sync-record-announces", "write every announce to the partitioned announces table", &c.record_announces);
 }
@@ -91,12 +94,11 @@ struct SyncService::Threads {
     }
 
     // One connection's life: full load, then notifications until something fails or stop.
-    std::string loader_session() {
+    std::string loader_session() try {
         Attached seg;
         if (auto err = attach(config.shm_path, given, seg); !err.empty()) return err;
-        PgConn pg(config.database_url);
-        if (!pg.ok()) return "connecting: " + pg.error();
-        if (!pg.exec("LISTEN swarmline_sync")) return "LISTEN: " + pg.error();
+        db::Connection pg(config.database_url);
+        pg.exec("LISTEN swarmline_sync");
         TableLoader loader(*seg.segment, metrics);
         // LISTEN comes first: a change committed during the full load is announced after it.
         if (auto err = loader.load_all(pg); !err.empty()) return err;
@@ -108,7 +110,7 @@ struct SyncService::Threads {
             pollfd fd{pg.socket(), POLLIN, 0};
             ::poll(&fd, 1, 100);  // 100 ms: how long a stop request may wait
             payloads.clear();
-            if (!pg.drain_notifications(payloads)) return "notifications: " + pg.error();
+            pg.take_notifications(payloads);
             if (!payloads.empty()) {
                 metrics.notifications.fetch_add(payloads.size(), std::memory_order_relaxed);
                 ChangeSet changes;
@@ -122,6 +124,8 @@ struct SyncService::Threads {
             }
         }
         return {};
+    } catch (const db::Error& e) {
+        return e.what();
     }
 
     void run_flusher() {
@@ -138,17 +142,21 @@ struct SyncService::Threads {
         }
     }
 
-    std::string flusher_session() {
+    std::string flusher_session() try {
         Attached seg;
         if (auto err = attach(config.shm_path, given, seg); !err.empty()) return err;
-        PgConn pg(config.database_url);
-        if (!pg.ok()) return "connecting: " + pg.error();
+        db::Connection pg(config.database_url);
         Flusher flusher(*seg.segment, FlushOptions{config.flush_batch_events, config.record_announces}, metrics);
         if (auto err = flusher.resume(pg); !err.empty()) return err;
+        // The flusher writes the announces: it makes sure their month's partition exists, at start
+        // and then daily, so that the DEFAULT partition stays empty (a partition made later has to
+        // move its rows out of DEFAULT, under a lock).
+        if (auto err = flusher.create_partitions(pg); !err.empty()) return err;
         metrics.postgres_up.store(1, std::memory_order_relaxed);
         log::info("sync: flusher resumed from the committed watermarks", {{"segment", seg.segment->path()}});
         auto next_check = Clock::now() + std::chrono::seconds(5);
         auto next_snapshot = Clock::now() + std::chrono::seconds(config.peer_history_interval_s);
+        auto next_partitions = Clock::now() + std::chrono::seconds(config.partitions_interval_s);
         for (;;) {
             const bool stopping = stop.requested();
             std::size_t flushed = 0;
@@ -158,6 +166,11 @@ struct SyncService::Threads {
                 if (auto err = flusher.snapshot_peers(pg); !err.empty()) return err;
                 next_snapshot = Clock::now() + std::chrono::seconds(config.peer_history_interval_s);
             }
+            if (Clock::now() >= next_partitions) {
+                if (auto err = flusher.create_partitions(pg); !err.empty()) return err;
+                metrics.partition_checks.fetch_add(1, std::memory_order_relaxed);
+                next_partitions = Clock::now() + std::chrono::seconds(config.partitions_interval_s);
+            }
             if (Clock::now() >= next_check) {
                 if (replaced(seg)) return "the segment was replaced; attaching again";
                 next_check = Clock::now() + std::chrono::seconds(5);
@@ -165,6 +178,8 @@ struct SyncService::Threads {
             // A full batch means a backlog: flush again at once.
             if (flushed < config.flush_batch_events && !stopping) stop.wait_for(config.flush_interval_ms);
         }
+    } catch (const db::Error& e) {
+        return e.what();
     }
 };
 
@@ -176,6 +191,7 @@ std::string SyncService::start(const SyncConfig& config, shm::Segment* segment) 
     if (config.database_url.empty()) return "no database URL for the sync";
     if (!segment && config.shm_path.empty()) return "no shared-memory segment path (shm)";
     if (config.flush_batch_events == 0) return "sync-flush-batch-events must be at least 1";
+    if (config.partitions_interval_s == 0) return "sync-partitions-interval-s must be at least 1";
     threads_ = std::make_unique<Threads>(config, segment, metrics_);
     threads_->loader_thread = std::thread([t = threads_.get()] { t->run_loader(); });
     threads_->flusher_thread = std::thread([t = threads_.get()] { t->run_flusher(); });

@@ -31,12 +31,13 @@ struct SyncConfig {
     std::uint32_t flush_batch_events = 20000; // records per flush transaction, at most
     std::uint32_t reconcile_interval_s = 300; // full reload of the shm tables from PostgreSQL
     std::uint32_t peer_history_interval_s = 900;  // peer_history snapshot period (0: none)
+    std::uint32_t partitions_interval_s = 86400;  // create_upcoming_partitions() period; also at start
     std::uint32_t retry_max_ms = 10000;       // back-off ceiling while PostgreSQL is unreachable
     bool record_announces = true;             // write every event to the partitioned `announces`
 };
 
 // Registers the sync's keys (shm, sync-flush-interval-ms, sync-flush-batch-events,
-// sync-reconcile-interval-s, sync-peer-history-interval-s, sync-retry-max-ms,
+// sync-reconcile-interval-s, sync-peer-history-interval-s, sync-partitions-interval-s, sync-retry-max-ms,
 // sync-record-announces) into the control's registry, targeting `config`. database_url is not
 // registered here: it is the control's own option.
 void register_options(options::Registry& registry, SyncConfig& config);

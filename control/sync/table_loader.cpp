@@ -49,6 +49,27 @@ FROM freeleech_tokens f JOIN users u ON u.id = f.user_id JOIN torrents t ON t.id
 WHERE f.status = 'active' AND f.expires_at > now()
 )SQL";
 
+// NULL reads as 0, and so does a value that is not a number (a site setting of another kind).
+std::uint64_t u64(const db::Result& r, int row, int col) {
+    if (r.is_null(row, col)) return 0;
+    auto v = r.get(row, col);
+    std::uint64_t out = 0;
+    std::from_chars(v.data(), v.data() + v.size(), out);
+    return out;
+}
+
+// A bytea column in hex output form (\x...) decoded into `out`; false when it is not `n` bytes.
+bool bytes_into(const db::Result& r, int row, int col, std::uint8_t* out, std::size_t n) {
+    if (r.is_null(row, col)) return false;
+    auto v = r.get(row, col);
+    if (v.size() != 2 + 2 * n || v[0] != '\\' || v[1] != 'x') return false;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto p = v.data() + 2 + 2 * i;
+        if (std::from_chars(p, p + 2, out[i], 16).ptr != p + 2) return false;
+    }
+    return true;
+}
+
 std::string id_array(const std::vector<std::int64_t>& ids) {
     std::string s = "{";
     for (auto id : ids) {
@@ -134,66 +155,63 @@ TableLoader::TableLoader(shm::Segment& segment, SyncMetrics& metrics)
     segment_.tokens().repair();
 }
 
-std::string TableLoader::load_all(PgConn& pg) {
-    for (auto step : {&TableLoader::load_users, &TableLoader::load_torrents, &TableLoader::load_tokens}) {
-        if (auto err = (this->*step)(pg, Scope::all, {}); !err.empty()) return err;
-    }
-    if (auto err = load_rules(pg); !err.empty()) return err;
+std::string TableLoader::load_all(db::Connection& pg) try {
+    load_users(pg, Scope::all, {});
+    load_torrents(pg, Scope::all, {});
+    load_tokens(pg, Scope::all, {});
+    load_rules(pg);
     metrics_.full_loads.fetch_add(1, std::memory_order_relaxed);
     return {};
+} catch (const db::Error& e) {
+    return std::string("loading the tables: ") + e.what();
 }
 
-std::string TableLoader::apply(PgConn& pg, ChangeSet c) {
+std::string TableLoader::apply(db::Connection& pg, ChangeSet c) try {
     if (c.everything) return load_all(pg);
     // Far more rows than one statement should name: one full pass costs less.
     constexpr std::size_t kFullPassAbove = 20000;
-    std::string err;
     auto dedupe = [](std::vector<std::int64_t>& v) {
         std::sort(v.begin(), v.end());
         v.erase(std::unique(v.begin(), v.end()), v.end());
     };
     dedupe(c.users), dedupe(c.groups), dedupe(c.torrents), dedupe(c.token_users);
-    if (!c.groups.empty()) err = load_users(pg, Scope::groups, c.groups);
-    if (err.empty() && !c.users.empty())
-        err = load_users(pg, c.users.size() > kFullPassAbove ? Scope::all : Scope::ids, c.users);
-    if (err.empty() && !c.torrents.empty())
-        err = load_torrents(pg, c.torrents.size() > kFullPassAbove ? Scope::all : Scope::ids, c.torrents);
-    if (err.empty() && !c.token_users.empty())
-        err = load_tokens(pg, c.token_users.size() > kFullPassAbove ? Scope::all : Scope::ids, c.token_users);
-    if (err.empty() && (c.rules || reasons_changed_)) err = load_rules(pg);
-    return err;
+    if (!c.groups.empty()) load_users(pg, Scope::groups, c.groups);
+    if (!c.users.empty()) load_users(pg, c.users.size() > kFullPassAbove ? Scope::all : Scope::ids, c.users);
+    if (!c.torrents.empty()) load_torrents(pg, c.torrents.size() > kFullPassAbove ? Scope::all : Scope::ids, c.torrents);
+    if (!c.token_users.empty())
+        load_tokens(pg, c.token_users.size() > kFullPassAbove ? Scope::all : Scope::ids, c.token_users);
+    if (c.rules || reasons_changed_) load_rules(pg);
+    return {};
+} catch (const db::Error& e) {
+    return std::string("applying changes: ") + e.what();
 }
 
-std::string TableLoader::load_users(PgConn& pg, Scope scope, const std::vector<std::int64_t>& ids) {
+void TableLoader::load_users(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& ids) {
     std::string sql(kUsersSql);
     std::string arr = id_array(ids);
-    std::vector<const char*> params;
     if (scope == Scope::ids) sql += "WHERE u.tracker_id = ANY($1::integer[])";
     if (scope == Scope::groups) sql += "WHERE u.group_id = ANY($1::integer[])";
-    if (scope != Scope::all) params.push_back(arr.c_str());
-    auto r = pg.exec_params(sql, params);
-    if (!r) return "loading users: " + pg.error();
+    auto r = scope == Scope::all ? pg.exec(sql) : pg.exec_params(sql, {arr});
 
     auto& table = segment_.users();
     std::unordered_map<shm::UserId, shm::Passkey> seen;
-    seen.reserve(static_cast<std::size_t>(PQntuples(r.get())));
+    seen.reserve(static_cast<std::size_t>(r.rows()));
     std::uint32_t full = 0;
-    for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-        const PGresult* res = r.get();
-        const auto id = static_cast<shm::UserId>(cell_u64(res, i, 0));
+    for (int i = 0, n = r.rows(); i < n; ++i) {
+        const auto id = static_cast<shm::UserId>(u64(r, i, 0));
         shm::Passkey key{};
-        auto pk = cell(res, i, 1);
+        auto pk = r.get(i, 1);
         std::memcpy(key.data(), pk.data(), std::min(pk.size(), key.size()));
         shm::UserEntry e{};
         e.user_id = id;
-        if (cell_bool(res, i, 2)) e.flags |= shm::kUserDisabled;
-        if (cell_bool(res, i, 3)) e.flags |= shm::kUserCanLeech;
-        if (cell_bool(res, i, 4)) e.flags |= shm::kUserGroupFreeleech;
-        if (cell_bool(res, i, 5)) e.flags |= shm::kUserDoubleUpload;
-        if (cell_bool(res, i, 6)) e.flags |= shm::kUserImmune;
-        e.personal_freeleech_until = clamp32(cell_u64(res, i, 7));
-        e.upload_factor_pct = clamp16(cell_u64(res, i, 8));
-        e.download_factor_pct = clamp16(cell_u64(res, i, 9));
+        if (r.get_bool(i, 2)) e.flags |= shm::kUserDisabled;
+        if (r.get_bool(i, 3)) e.flags |= shm::kUserCanLeech;
+        if (r.get_bool(i, 4)) e.flags |= shm::kUserGroupFreeleech;
+        if (r.get_bool(i, 5)) e.flags |= shm::kUserDoubleUpload;
+        if (r.get_bool(i, 6)) e.flags |= shm::kUserImmune;
+        e.personal_freeleech_until = clamp32(u64(r, i, 7));
+        e.upload_factor_pct = clamp16(u64(r, i, 8));
+        e.download_factor_pct = clamp16(u64(r, i, 9));
 
         auto old = passkeys_.find(id);
         if (old != passkeys_.end() && old->second != key) erase_user_key(table, old->second, id);
@@ -224,7 +242,6 @@ std::string TableLoader::load_users(PgConn& pg, Scope scope, const std::vector<s
         passkeys_ = std::move(seen);
     }
     if (full) log::error("sync: users table full", {{"refused", std::to_string(full)}});
-    return {};
 }
 
 std::uint8_t TableLoader::reason_code(std::string_view reason) {
@@ -238,39 +255,33 @@ std::uint8_t TableLoader::reason_code(std::string_view reason) {
     return static_cast<std::uint8_t>(reasons_.size() - 1);
 }
 
-std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vector<std::int64_t>& ids) {
+void TableLoader::load_torrents(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& ids) {
     std::string sql(kTorrentsSql);
     std::string arr = id_array(ids);
-    std::vector<const char*> params;
-    if (scope == Scope::ids) {
-        sql += " AND t.tracker_id = ANY($1::integer[])";
-        params.push_back(arr.c_str());
-    }
-    auto r = pg.exec_params(sql, params);
-    if (!r) return "loading torrents: " + pg.error();
+    if (scope == Scope::ids) sql += " AND t.tracker_id = ANY($1::integer[])";
+    auto r = scope == Scope::ids ? pg.exec_params(sql, {arr}) : pg.exec(sql);
 
     struct Row {
         TorrentKeys keys;
         shm::TorrentEntry entry;
     };
     std::vector<Row> rows;
-    rows.reserve(static_cast<std::size_t>(PQntuples(r.get())));
-    for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-        const PGresult* res = r.get();
+    rows.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0, n = r.rows(); i < n; ++i) {
         Row row{};
         auto& keys = row.keys;
         std::array<std::uint8_t, 32> v2{};
-        if (!cell_bytes(res, i, 1, keys.v1.data(), keys.v1.size())) continue;  // the schema checks 20 bytes
-        keys.has_v2 = cell_bytes(res, i, 2, v2.data(), v2.size());
+        if (!bytes_into(r, i, 1, keys.v1.data(), keys.v1.size())) continue;  // the schema checks 20 bytes
+        keys.has_v2 = bytes_into(r, i, 2, v2.data(), v2.size());
         if (keys.has_v2) std::memcpy(keys.v2.data(), v2.data(), keys.v2.size());  // BEP 52: truncated to 20
 
         auto& e = row.entry;
-        e.torrent_id = static_cast<shm::TorrentId>(cell_u64(res, i, 0));
-        auto status = cell(res, i, 3);
-        if (cell_bool(res, i, 4)) {
+        e.torrent_id = static_cast<shm::TorrentId>(u64(r, i, 0));
+        auto status = r.get(i, 3);
+        if (r.get_bool(i, 4)) {
             e.state = shm::TorrentState::deleted;
-            e.deleted_at = clamp32(cell_u64(res, i, 5));
-            e.reason_code = reason_code(cell(res, i, 6));
+            e.deleted_at = clamp32(u64(r, i, 5));
+            e.reason_code = reason_code(r.get(i, 6));
         } else if (status == "approved") {
             e.state = shm::TorrentState::active;
         } else if (status == "rejected") {
@@ -278,15 +289,13 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
         } else {
             e.state = shm::TorrentState::pending;  // pending, postponed
         }
-        e.freeleech_pct = static_cast<std::uint8_t>(std::min<std::uint64_t>(cell_u64(res, i, 7), 100));
-        e.freeleech_until = clamp32(cell_u64(res, i, 8));
-        e.upload_factor_pct = cell_bool(res, i, 9) ? 200 : 100;
+        e.freeleech_pct = static_cast<std::uint8_t>(std::min<std::uint64_t>(u64(r, i, 7), 100));
+        e.freeleech_until = clamp32(u64(r, i, 8));
+        e.upload_factor_pct = r.get_bool(i, 9) ? 200 : 100;
         rows.push_back(row);
     }
     // A deletion reason the rules do not hold yet is published before the torrent that names it.
-    if (reasons_changed_) {
-        if (auto err = load_rules(pg); !err.empty()) return err;
-    }
+    if (reasons_changed_) load_rules(pg);
 
     auto& table = segment_.torrents();
     std::unordered_map<shm::TorrentId, TorrentKeys> seen;
@@ -332,30 +341,24 @@ std::string TableLoader::load_torrents(PgConn& pg, Scope scope, const std::vecto
         torrent_keys_ = std::move(seen);
     }
     if (full) log::error("sync: torrents table full", {{"refused", std::to_string(full)}});
-    return {};
 }
 
-std::string TableLoader::load_tokens(PgConn& pg, Scope scope, const std::vector<std::int64_t>& user_ids) {
+void TableLoader::load_tokens(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& user_ids) {
     std::string sql(kTokensSql);
     std::string arr = id_array(user_ids);
-    std::vector<const char*> params;
-    if (scope == Scope::ids) {
-        sql += " AND u.tracker_id = ANY($1::integer[])";
-        params.push_back(arr.c_str());
-    }
-    auto r = pg.exec_params(sql, params);
-    if (!r) return "loading freeleech tokens: " + pg.error();
+    if (scope == Scope::ids) sql += " AND u.tracker_id = ANY($1::integer[])";
+    auto r = scope == Scope::ids ? pg.exec_params(sql, {arr}) : pg.exec(sql);
 
     auto& table = segment_.tokens();
     std::unordered_map<shm::UserId, std::vector<shm::TorrentId>> seen;
     std::uint32_t full = 0;
-    for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
-        shm::TokenKey key{static_cast<shm::UserId>(cell_u64(r.get(), i, 0)),
-                          static_cast<shm::TorrentId>(cell_u64(r.get(), i, 1))};
-        if (!table.upsert(key, shm::TokenEntry{clamp32(cell_u64(r.get(), i, 2))})) ++full;
+    for (int i = 0, n = r.rows(); i < n; ++i) {
+        shm::TokenKey key{static_cast<shm::UserId>(u64(r, i, 0)),
+                          static_cast<shm::TorrentId>(u64(r, i, 1))};
+        if (!table.upsert(key, shm::TokenEntry{clamp32(u64(r, i, 2))})) ++full;
         seen[key.user_id].push_back(key.torrent_id);
     }
-    metrics_.rows_published.fetch_add(static_cast<std::uint64_t>(PQntuples(r.get())), std::memory_order_relaxed);
+    metrics_.rows_published.fetch_add(static_cast<std::uint64_t>(r.rows()), std::memory_order_relaxed);
 
     if (scope == Scope::ids) {
         for (auto id : user_ids) {
@@ -378,21 +381,19 @@ std::string TableLoader::load_tokens(PgConn& pg, Scope scope, const std::vector<
         tokens_ = std::move(seen);
     }
     if (full) log::error("sync: tokens table full", {{"refused", std::to_string(full)}});
-    return {};
 }
 
-std::string TableLoader::load_rules(PgConn& pg) {
+void TableLoader::load_rules(db::Connection& pg) {
     auto rules = std::make_unique<shm::Rules>(shm::default_rules());
 
     auto settings = pg.exec(
         "SELECT key, value #>> '{}' FROM site_settings WHERE key IN ('site.global_freeleech', "
         "'site.global_double_upload', 'tracker.announce_interval', 'tracker.min_announce_interval', "
         "'tracker.max_peers_per_reply', 'tracker.peer_timeout')");
-    if (!settings) return "loading site settings: " + pg.error();
-    for (int i = 0, n = PQntuples(settings.get()); i < n; ++i) {
-        auto key = cell(settings.get(), i, 0);
-        auto value = cell(settings.get(), i, 1);
-        std::uint64_t num = cell_u64(settings.get(), i, 1);
+    for (int i = 0, n = settings.rows(); i < n; ++i) {
+        auto key = settings.get(i, 0);
+        auto value = settings.get(i, 1);
+        std::uint64_t num = u64(settings, i, 1);
         if (key == "site.global_freeleech") rules->global_freeleech = value == "true";
         else if (key == "site.global_double_upload") rules->global_double_upload = value == "true";
         else if (key == "tracker.announce_interval" && num) rules->interval = clamp32(num);
@@ -407,13 +408,12 @@ std::string TableLoader::load_rules(PgConn& pg) {
     auto clients = pg.exec(
         "SELECT peer_id_prefix FROM client_allowlist WHERE is_allowed AND octet_length(peer_id_prefix) <= 15 "
         "ORDER BY peer_id_prefix");
-    if (!clients) return "loading client allow list: " + pg.error();
     std::uint32_t nclients = 0;
-    for (int i = 0, n = PQntuples(clients.get()); i < n && nclients < shm::kMaxClientPrefixes; ++i) {
-        auto hex = cell(clients.get(), i, 0);
+    for (int i = 0, n = clients.rows(); i < n && nclients < shm::kMaxClientPrefixes; ++i) {
+        auto hex = clients.get(i, 0);
         auto len = (hex.size() - 2) / 2;
         auto& c = rules->clients[nclients];
-        if (!cell_bytes(clients.get(), i, 0, reinterpret_cast<std::uint8_t*>(c.bytes.data()), len)) continue;
+        if (!bytes_into(clients, i, 0, reinterpret_cast<std::uint8_t*>(c.bytes.data()), len)) continue;
         c.length = static_cast<std::uint8_t>(len);
         ++nclients;
     }
@@ -422,11 +422,10 @@ std::string TableLoader::load_rules(PgConn& pg) {
     auto bans = pg.exec(
         "SELECT host(network(ip_range)), host(broadcast(ip_range)) FROM bans WHERE ban_type = 'ip' "
         "AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > now()) ORDER BY ip_range LIMIT 4096");
-    if (!bans) return "loading IP bans: " + pg.error();
     std::uint32_t nbans = 0;
-    for (int i = 0, n = PQntuples(bans.get()); i < n; ++i) {
+    for (int i = 0, n = bans.rows(); i < n; ++i) {
         auto& range = rules->banned[nbans];
-        if (parse_ip(cell(bans.get(), i, 0), range.first) && parse_ip(cell(bans.get(), i, 1), range.last)) ++nbans;
+        if (parse_ip(bans.get(i, 0), range.first) && parse_ip(bans.get(i, 1), range.last)) ++nbans;
     }
     rules->banned_range_count = nbans;
 
@@ -437,7 +436,6 @@ std::string TableLoader::load_rules(PgConn& pg) {
     }
     reasons_changed_ = false;
     segment_.rules().publish(*rules);
-    return {};
 }
 
 }  // namespace swarmline::control::sync

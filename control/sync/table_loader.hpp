@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "shm/segment.hpp"
-#include "sync/pg_conn.hpp"
+#include "db/pg.hpp"
 #include "sync/sync_metrics.hpp"
 
 namespace swarmline::control::sync {
@@ -42,16 +42,17 @@ public:
 
     // Publishes every row and erases what the segment holds that PostgreSQL no longer has (after a
     // restart of control the segment still holds the previous run's tables). "" or the error.
-    std::string load_all(PgConn& pg);
+    std::string load_all(db::Connection& pg);
     // Publishes the rows a change set names. "" or the error (the caller then does load_all).
-    std::string apply(PgConn& pg, ChangeSet changes);
+    std::string apply(db::Connection& pg, ChangeSet changes);
 
 private:
+    // Each throws db::Error; load_all and apply turn it into their answer.
     enum class Scope { all, ids, groups };
-    std::string load_users(PgConn& pg, Scope scope, const std::vector<std::int64_t>& ids);
-    std::string load_torrents(PgConn& pg, Scope scope, const std::vector<std::int64_t>& ids);
-    std::string load_tokens(PgConn& pg, Scope scope, const std::vector<std::int64_t>& user_ids);
-    std::string load_rules(PgConn& pg);
+    void load_users(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& ids);
+    void load_torrents(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& ids);
+    void load_tokens(db::Connection& pg, Scope scope, const std::vector<std::int64_t>& user_ids);
+    void load_rules(db::Connection& pg);
     std::uint8_t reason_code(std::string_view reason);
 
     shm::Segment& segment_;

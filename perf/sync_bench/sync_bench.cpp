@@ -7,7 +7,7 @@
 // stop, the backlog drains, and user_statistics must hold exactly the bytes produced.
 //
 //   sync_bench --admin-url URL [--seconds 20] [--rate 0] [--shards 2] [--users 20000]
-//              [--torrents 5000] [--batch 20000] [--announces true]
+//              [--torrents 5000] [--peers 0] [--batch 20000] [--announces true]
 #include <libpq-fe.h>
 #include <unistd.h>
 
@@ -59,35 +59,56 @@ struct Produced {
     std::atomic<std::uint64_t> uploaded{0};
 };
 
-// One worker's producer: announces of random peers, as a shard would record them.
-void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t users, std::uint32_t torrents, double rate,
-             std::atomic<bool>& stop, Produced& produced) {
+struct Workload {
+    std::uint32_t users, torrents;
+    std::uint64_t peers;  // 0: every event a random (user, torrent); else a fixed population re-announcing
+    double rate;          // events per second per ring, 0: as fast as the flusher frees slots
+};
+
+// One worker's producer: announces as a shard would record them. Without a population each event is
+// a random (user, torrent), nearly always a peer never seen before (every peers/snatches row is an
+// insert, every torrent's counts change). With one, peer k is a fixed (user, torrent, seeder or
+// not) that announces again and again, as a tracker's steady state looks: one announce per peer
+// per interval, counters growing, swarm counts stable.
+void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t shards, Workload w, std::atomic<bool>& stop,
+             Produced& produced) {
     std::mt19937_64 rng(shard + 1);
-    std::uniform_int_distribution<std::uint32_t> user(1, users), torrent(1, torrents);
+    std::uniform_int_distribution<std::uint32_t> user(1, w.users), torrent(1, w.torrents);
+    // Peers are split between the rings as torrents are between shards: peer k belongs to ring k % shards.
+    const std::uint64_t own = w.peers / shards + (shard < w.peers % shards ? 1 : 0);
+    std::uniform_int_distribution<std::uint64_t> member(0, own ? own - 1 : 0);
     std::uniform_int_distribution<std::uint64_t> bytes(0, 1 << 24);
     const auto start = Clock::now();
     std::uint64_t made = 0, up = 0;
     while (!stop.load(std::memory_order_relaxed)) {
-        if (rate > 0) {
-            const double due = rate * std::chrono::duration<double>(Clock::now() - start).count();
+        if (w.rate > 0) {
+            const double due = w.rate * std::chrono::duration<double>(Clock::now() - start).count();
             if (static_cast<double>(made) >= due) {
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
                 continue;
             }
         }
         shm::EventRecord r{};
-        r.user_id = user(rng);
-        r.torrent_id = torrent(rng);
+        bool seeder = made % 3 == 0;
+        if (own) {
+            const std::uint64_t k = member(rng) * shards + shard;  // < users * torrents: a distinct pair each
+            r.user_id = static_cast<std::uint32_t>(1 + k % w.users);
+            r.torrent_id = static_cast<std::uint32_t>(1 + k / w.users % w.torrents);
+            seeder = k % 3 == 0;
+        } else {
+            r.user_id = user(rng);
+            r.torrent_id = torrent(rng);
+        }
         r.uploaded_delta = bytes(rng);
-        r.downloaded_delta = bytes(rng) / 4;
+        r.downloaded_delta = seeder ? 0 : bytes(rng) / 4;
         r.uploaded_credited = r.uploaded_delta;
         r.downloaded_credited = r.downloaded_delta;
         r.uploaded_total = r.uploaded_delta;
         r.downloaded_total = r.downloaded_delta;
-        r.left = made % 3 == 0 ? 0 : 1000;
-        r.flags = r.left == 0 ? shm::kEventSeeder : 0;
+        r.left = seeder ? 0 : 1000;
+        r.flags = seeder ? shm::kEventSeeder : 0;
         r.time = static_cast<std::uint32_t>(std::time(nullptr));
-        r.seedtime_delta = r.left == 0 ? 1800 : 0;
+        r.seedtime_delta = seeder ? 1800 : 0;
         r.port = 51413;
         r.ip = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, static_cast<std::uint8_t>(shard), 0, 1};
         std::memcpy(r.peer_id.data(), "-qB4500-", 8);
@@ -108,6 +129,7 @@ void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t users, std:
 int main(int argc, char** argv) {
     std::string admin_url = std::getenv("SWARMLINE_TEST_DATABASE_URL") ? std::getenv("SWARMLINE_TEST_DATABASE_URL") : "";
     std::uint32_t seconds = 20, rate = 0, shards = 2, users = 20000, torrents = 5000, batch = 20000;
+    std::uint64_t peers = 0;
     bool announces = true;
     options::Registry reg("sync-bench");
     reg.add("admin-url", "a PostgreSQL superuser URL (default: $SWARMLINE_TEST_DATABASE_URL)", &admin_url);
@@ -116,11 +138,17 @@ int main(int argc, char** argv) {
     reg.add("shards", "worker rings", &shards);
     reg.add("users", "accounts seeded", &users);
     reg.add("torrents", "torrents seeded", &torrents);
+    reg.add("peers", "a fixed population of peers that announce again and again (0: every event a new random peer)",
+            &peers);
     reg.add("batch", "records per flush transaction", &batch);
     reg.add("announces", "also write every event to the announces table", &announces);
     if (auto err = reg.parse_args(argc, argv, 1, nullptr); !err.empty() || admin_url.empty()) {
         std::fprintf(stderr, "sync_bench: %s\n", err.empty() ? "--admin-url is required" : err.c_str());
         reg.print_help(std::cerr);
+        return 2;
+    }
+    if (peers > std::uint64_t{users} * torrents) {
+        std::fprintf(stderr, "sync_bench: --peers is at most users x torrents (one client per user and torrent)\n");
         return 2;
     }
 
@@ -168,8 +196,9 @@ int main(int argc, char** argv) {
         Produced produced;
         std::vector<std::thread> producers;
         for (std::uint32_t s = 0; s < shards; ++s)
-            producers.emplace_back(produce, seg.event_ring(s), s, users, torrents, static_cast<double>(rate),
-                                   std::ref(stop), std::ref(produced));
+            producers.emplace_back(produce, seg.event_ring(s), s, shards,
+                                   Workload{users, torrents, peers, static_cast<double>(rate)}, std::ref(stop),
+                                   std::ref(produced));
 
         std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: caches, first batches
         const auto t0 = Clock::now();
@@ -194,10 +223,10 @@ int main(int argc, char** argv) {
         service.stop();
         auto sum = conn.exec("SELECT coalesce(sum(uploaded), 0) FROM user_statistics").get_int64(0, 0);
         const bool exact = static_cast<std::uint64_t>(sum) == produced.uploaded.load();
-        std::printf("sync_bench shards=%u batch=%u announces=%s rate=%s: %.0f events/s flushed over %.1f s "
+        std::printf("sync_bench shards=%u batch=%u announces=%s peers=%s rate=%s: %.0f events/s flushed over %.1f s "
                     "(%llu batches, %.0f events/batch), backlog first=%llu last=%llu max=%llu (ring capacity %u "
                     "per worker); user_statistics %s (%lld of %llu bytes)\n",
-                    shards, batch, announces ? "true" : "false",
+                    shards, batch, announces ? "true" : "false", peers ? std::to_string(peers).c_str() : "new",
                     rate ? (std::to_string(rate) + "/s/ring").c_str() : "max", static_cast<double>(flushed) / elapsed,
                     elapsed, static_cast<unsigned long long>(batches),
                     batches ? static_cast<double>(flushed) / static_cast<double>(batches) : 0.0,

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "support/test_database.hpp"
-#include "sync/pg_conn.hpp"
+#include "db/pg.hpp"
 #include "sync/table_loader.hpp"
 #include "sync_fixture.hpp"
 
@@ -72,7 +72,7 @@ TEST_F(CrashTest, KillNineMidFlushThenRestartCountsEveryByteOnce) {
     auto bob = testing::seed_user(conn, "bob");
     auto movie = testing::seed_torrent(conn, "movie");
     SyncMetrics metrics;
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
     testing::Announcer an(seg.segment());

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "db/pg.hpp"
 #include "shm/segment.hpp"
 #include "sync/flusher.hpp"
 
@@ -25,11 +27,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "segment: %s\n", opened.error.c_str());
         return 1;
     }
-    control::sync::PgConn pg(argv[1]);
-    if (!pg.ok()) {
-        std::fprintf(stderr, "connect: %s\n", pg.error().c_str());
+    std::optional<db::Connection> connected;
+    try {
+        connected.emplace(argv[1]);
+    } catch (const db::Error& e) {
+        std::fprintf(stderr, "connect: %s\n", e.what());
         return 1;
     }
+    db::Connection& pg = *connected;
     control::sync::SyncMetrics metrics;
     control::sync::Flusher flusher(*opened.segment, {}, metrics);
     flusher.probe = [&](control::sync::FlushStage s) {

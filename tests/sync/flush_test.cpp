@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "support/test_database.hpp"
@@ -19,7 +20,7 @@ using testing::TestSegment;
 
 class FlushTest : public swarmline::test::DatabaseTest {
 protected:
-    std::size_t flush_all(Flusher& f, PgConn& pg) {
+    std::size_t flush_all(Flusher& f, db::Connection& pg) {
         std::size_t total = 0, n = 0;
         do {
             auto err = f.flush_once(pg, n);
@@ -40,8 +41,7 @@ TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
     auto movie = testing::seed_torrent(conn, "movie");
     auto album = testing::seed_torrent(conn, "album");
 
-    PgConn pg(database().url());
-    ASSERT_TRUE(pg.ok()) << pg.error();
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
 
@@ -95,7 +95,7 @@ TEST_F(FlushTest, ACommittedButUnreleasedBatchIsNotCountedTwice) {
     auto conn = database().connect();
     auto alice = testing::seed_user(conn, "alice");
     auto movie = testing::seed_torrent(conn, "movie");
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
     Announcer an(seg.segment());
@@ -127,7 +127,7 @@ TEST_F(FlushTest, ABatchThatFailsBeforeCommitIsRetriedWhole) {
     auto conn = database().connect();
     auto alice = testing::seed_user(conn, "alice");
     auto movie = testing::seed_torrent(conn, "movie");
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
     Announcer an(seg.segment());
@@ -155,7 +155,7 @@ TEST_F(FlushTest, AccumulatedOverflowIsCountedOnce) {
     auto conn = database().connect();
     auto alice = testing::seed_user(conn, "alice");
     auto movie = testing::seed_torrent(conn, "movie");
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
     Announcer an(seg.segment());
@@ -187,11 +187,12 @@ TEST_F(FlushTest, AccumulatedOverflowIsCountedOnce) {
 // Two control processes on one segment: the second one's flusher waits for the first's session.
 TEST_F(FlushTest, OneFlusherPerSegment) {
     TestSegment seg;
-    PgConn first(database().url()), second(database().url());
+    std::optional<db::Connection> first(std::in_place, database().url());
+    db::Connection second(database().url());
     Flusher a(seg.segment(), {}, metrics), b(seg.segment(), {}, metrics);
-    ASSERT_EQ(a.resume(first), "");
+    ASSERT_EQ(a.resume(*first), "");
     EXPECT_NE(b.resume(second), "");
-    first = PgConn();  // the first session ends; its backend lets go of the lock as it exits
+    first.reset();  // the first session ends; its backend lets go of the lock as it exits
     std::string err;
     for (int attempt = 0; attempt < 500 && !(err = b.resume(second)).empty(); ++attempt)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

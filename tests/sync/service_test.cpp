@@ -136,6 +136,48 @@ TEST_F(ServiceTest, AnnouncesFlowIntoUserStatistics) {
     EXPECT_EQ(service.metrics().events_flushed.load(), 101u);
 }
 
+// The partitions the flush writes into exist: made at start (here the current month's was dropped
+// before), and again by the periodic check while the service runs (dropped once more under it), so
+// announces land in their month and the DEFAULT partition stays empty.
+TEST_F(ServiceTest, TheFlusherKeepsTheMonthsPartitionsMade) {
+    testing::TestSegment seg;
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto movie = testing::seed_torrent(conn, "movie");
+    const std::string month = std::string(
+        conn.exec("SELECT 'announces_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMM')").get(0, 0));
+    auto drop_month = [&] {
+        conn.exec("ALTER TABLE announces DETACH PARTITION " + month);
+        conn.exec("DROP TABLE " + month);
+    };
+    auto month_exists = [&] {
+        return conn.exec_params("SELECT to_regclass($1) IS NOT NULL", {month}).get_bool(0, 0);
+    };
+    drop_month();
+    ASSERT_FALSE(month_exists());
+
+    SyncService service;
+    auto config = config_for(database().url());
+    config.partitions_interval_s = 1;
+    ASSERT_EQ(service.start(config, &seg.segment()), "");
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; }));
+    testing::Announcer an(seg.segment());
+    ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
+    ASSERT_NE(an.announce(alice, movie, 1, 100, 0, 0), swarm::Outcome::failure);
+    ASSERT_TRUE(eventually([&] { return service.metrics().events_flushed.load() == 2; }));
+    EXPECT_TRUE(month_exists());
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM " + month).get_int64(0, 0), 2);
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM announces_default").get_int64(0, 0), 0);
+
+    // Dropped while the service runs: a check that starts after the drop makes it again. The first
+    // check counted after the drop may have begun before it; the one after that began after it.
+    drop_month();
+    const auto checks = service.metrics().partition_checks.load();
+    ASSERT_TRUE(eventually([&] { return service.metrics().partition_checks.load() >= checks + 2; }));
+    EXPECT_TRUE(month_exists());
+    service.stop();
+}
+
 // A private cluster this test may stop: scripts/pg.sh under a temporary directory.
 class PrivateCluster {
 public:

@@ -25,7 +25,7 @@ TEST_F(TableLoaderTest, TwoAccountsSwappingPasskeysKeepBoth) {
     auto conn = database().connect();
     auto alice = testing::seed_user(conn, "alice");
     auto bob = testing::seed_user(conn, "bob");
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
     auto& users = seg.segment().users();
@@ -56,7 +56,7 @@ TEST_F(TableLoaderTest, EntriesCarryTheGroupRightsAndTheTorrentPromotions) {
     conn.exec("UPDATE users SET group_id = (SELECT id FROM user_groups WHERE slug = 'internal'), "
               "freeleech_until = now() + interval '1 hour'");
     conn.exec("UPDATE torrents SET freeleech_percentage = 50, double_upload = true");
-    PgConn pg(database().url());
+    db::Connection pg(database().url());
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
 
