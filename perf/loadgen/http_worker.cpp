@@ -38,8 +38,6 @@ constexpr std::uint32_t kMinRecvBuffers = 256;
 constexpr std::uint32_t kMaxRecvBuffers = 8192;
 constexpr std::uint64_t kExpireEveryNs = 20'000'000;
 enum Op : std::uint8_t { kConnect = 1, kRecv, kSend, kCancel };
-// Enough for an announce reply (about 14 tokens) and a scrape of 74 files (3 + 74 * 8).
-constexpr std::size_t kTokens = 640;
 // Sets HTTP peers' ids apart from UDP peers' of the same index and address (Workload::peer_id).
 constexpr std::uint32_t kHttpSources = 1u << 31;
 
@@ -315,8 +313,7 @@ void HttpWorker::on_answer(Connection& c, std::string_view data, std::size_t hea
     const auto k = static_cast<std::size_t>(p.kind);
     out.latency[k].record(now > p.sent_ns ? now - p.sent_ns : 0);
     const std::string_view body = data.substr(head_size);
-    std::array<proto::bencode::Token, kTokens> tokens;
-    const auto res = proto::bencode::decode(body, tokens);
+    const auto res = proto::bencode::decode(body, tokens_);
     using proto::bencode::Error;
     if (!res.ok() && (res.error == Error::unsorted_keys || res.error == Error::duplicate_key) && body.starts_with('d')) {
         // opentracker lists scrape files in request order: well-formed, but not the canonical
@@ -325,11 +322,11 @@ void HttpWorker::on_answer(Connection& c, std::string_view data, std::size_t hea
         ++counters.noncanonical;
         return;
     }
-    if (!res.ok() || tokens[0].type != proto::bencode::Type::dict) {
+    if (!res.ok() || tokens_[0].type != proto::bencode::Type::dict) {
         ++counters.invalid;
         return;
     }
-    const proto::bencode::Document doc(body, std::span(tokens.data(), res.count));
+    const proto::bencode::Document doc(body, std::span(tokens_.data(), res.count));
     const auto failure = doc.find(0, "failure reason");
     if (failure || status != 200) {
         ++counters.error_responses[k];
