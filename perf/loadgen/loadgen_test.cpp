@@ -252,16 +252,38 @@ std::string run_to_end(const std::vector<std::string>& args) {
     return report;
 }
 
-TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
-    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path, "udp");
+// The load generator on the small workload every socket test uses, for one second unless `args`
+// say otherwise (a later option wins), with a long timeout: a loaded machine may stall a run,
+// which must not read as a lost answer.
+std::string run_loadgen(const std::vector<std::string>& args) {
+    std::vector<std::string> all{std::getenv("SWARMLINE_LOADGEN"), "--duration", "1", "--torrents", "1000", "--peers",
+                                 "2000", "--json", "--timeout-ms", "10000"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_to_end(all);
+}
+
+// Tests that run the load generator (and the ceilings), which meson names in the environment.
+class LoadgenAgainstHttp : public ::testing::Test {
+protected:
+    void SetUp() override {
+        }
+};
+
+class LoadgenAgainstCeiling : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!std::getenv("SWARMLINE_LOADGEN") || !udp_ceiling() || !http_ceiling())
+            GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING / SWARMLINE_HTTP_CEILING not set (meson sets them)";
+    }
+    static const char* udp_ceiling() { return std::getenv("SWARMLINE_UDP_CEILING"); }
+    static const char* http_ceiling() { return std::getenv("SWARMLINE_HTTP_CEILING"); }
+};
+
+TEST_F(LoadgenAgainstCeiling, CountsEveryAnswer) {
+    Ceiling ceiling(udp_ceiling(), "udp");
     ASSERT_FALSE(ceiling.addr.empty());
     // Open loop at a low rate; a long timeout, so a stalled machine cannot turn answers into losses.
-    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "1", "--rate",
-                                           "2000", "--torrents", "1000", "--peers", "2000", "--json", "--timeout-ms",
-                                           "10000"});
+    const std::string report = run_loadgen({"--target", "udp://" + ceiling.addr, "--rate", "2000"});
     const std::uint64_t responses = json_number(report, "responses");
     EXPECT_GT(responses, 100u) << report;
     EXPECT_EQ(json_number(report, "sent"), responses + json_number(report, "outstanding_at_end")) << report;
@@ -271,53 +293,36 @@ TEST(LoadgenAgainstCeiling, CountsEveryAnswer) {
 
 // An open loop asked for far more than any server answers is always behind schedule, so it never
 // sleeps: answers must still be collected, each freeing its slot for the next request.
-TEST(LoadgenAgainstCeiling, OpenLoopBehindScheduleStillCollectsAnswers) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
-    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path, "udp");
+TEST_F(LoadgenAgainstCeiling, OpenLoopBehindScheduleStillCollectsAnswers) {
+    Ceiling ceiling(udp_ceiling(), "udp");
     ASSERT_FALSE(ceiling.addr.empty());
-    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "1", "--rate",
-                                           "1000000", "--in-flight", "16", "--torrents", "1000", "--peers", "2000",
-                                           "--json", "--timeout-ms", "10000"});
+    const std::string report = run_loadgen({"--target", "udp://" + ceiling.addr, "--rate", "1000000", "--in-flight", "16"});
     EXPECT_GT(json_number(report, "responses"), 1000u) << report;
     EXPECT_GT(json_number(report, "unsent"), 0u) << report;  // behind schedule indeed
     EXPECT_EQ(json_number(report, "timeouts"), 0u) << report;
 }
 
-TEST(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* ceiling_path = std::getenv("SWARMLINE_UDP_CEILING");
-    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_UDP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path, "udp");
+TEST_F(LoadgenAgainstCeiling, StopsAfterTheRequestBudget) {
+    Ceiling ceiling(udp_ceiling(), "udp");
     ASSERT_FALSE(ceiling.addr.empty());
     // Exactly that many go out over both workers, all are answered, and the run ends before --duration.
-    const std::string report = run_to_end({loadgen, "--target", "udp://" + ceiling.addr, "--duration", "60",
-                                           "--requests", "501", "--workers", "2", "--torrents", "1000", "--peers",
-                                           "2000", "--json", "--timeout-ms", "10000"});
+    const std::string report = run_loadgen({"--target", "udp://" + ceiling.addr, "--duration", "60", "--requests", "501",
+                                            "--workers", "2"});
     EXPECT_EQ(json_number(report, "sent"), 501u) << report;
     EXPECT_EQ(json_number(report, "responses"), 501u) << report;
 }
 
-TEST(LoadgenAgainstCeiling, HttpKeepAliveAndPipelined) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* ceiling_path = std::getenv("SWARMLINE_HTTP_CEILING");
-    if (!loadgen || !ceiling_path) GTEST_SKIP() << "SWARMLINE_LOADGEN / SWARMLINE_HTTP_CEILING not set (meson sets them)";
-    Ceiling ceiling(ceiling_path, "http");
+TEST_F(LoadgenAgainstCeiling, HttpKeepAliveAndPipelined) {
+    Ceiling ceiling(http_ceiling(), "http");
     ASSERT_FALSE(ceiling.addr.empty());
-    const std::string report = run_to_end({loadgen, "--target", "http://" + ceiling.addr + "/announce", "--requests",
-                                           "2000", "--duration", "60", "--in-flight", "8", "--pipeline", "8",
-                                           "--torrents", "1000", "--peers", "2000", "--json", "--timeout-ms", "10000"});
+    const std::string report = run_loadgen({"--target", "http://" + ceiling.addr + "/announce", "--requests", "2000",
+                                            "--duration", "60", "--in-flight", "8", "--pipeline", "8"});
     EXPECT_EQ(json_number(report, "responses"), 2000u) << report;
     EXPECT_EQ(json_number(report, "reconnects"), 0u) << report;  // kept alive throughout
     EXPECT_EQ(json_number(report, "invalid"), 0u) << report;
 }
 
-TEST(LoadgenAgainstCeiling, Ipv6) {
-    const char* loadgen = std::getenv("SWARMLINE_LOADGEN");
-    const char* udp_path = std::getenv("SWARMLINE_UDP_CEILING");
-    const char* http_path = std::getenv("SWARMLINE_HTTP_CEILING");
-    if (!loadgen || !udp_path || !http_path) GTEST_SKIP() << "SWARMLINE_* not set (meson sets them)";
+TEST_F(LoadgenAgainstCeiling, Ipv6) {
     const int probe = socket(AF_INET6, SOCK_DGRAM, 0);
     sockaddr_in6 lo{};
     lo.sin6_family = AF_INET6;
@@ -326,12 +331,11 @@ TEST(LoadgenAgainstCeiling, Ipv6) {
     if (probe >= 0) close(probe);
     if (!have_v6) GTEST_SKIP() << "no IPv6 loopback (::1) here";
     for (const std::string protocol : {"udp", "http"}) {
-        Ceiling ceiling(protocol == "udp" ? udp_path : http_path, protocol, "[::1]:0");
+        Ceiling ceiling(protocol == "udp" ? udp_ceiling() : http_ceiling(), protocol, "[::1]:0");
         ASSERT_FALSE(ceiling.addr.empty()) << protocol;
-        const std::string report = run_to_end({loadgen, "--target", protocol + "://" + ceiling.addr +
-                                               (protocol == "http" ? "/announce" : ""), "--requests", "300",
-                                               "--duration", "60", "--in-flight", "8", "--torrents", "1000", "--peers",
-                                               "2000", "--json", "--timeout-ms", "10000"});
+        const std::string report = run_loadgen({"--target", protocol + "://" + ceiling.addr +
+                                                (protocol == "http" ? "/announce" : ""), "--requests", "300",
+                                                "--duration", "60", "--in-flight", "8"});
         EXPECT_EQ(json_number(report, "responses"), 300u) << protocol << ": " << report;
         EXPECT_EQ(json_number(report, "invalid"), 0u) << protocol << ": " << report;
     }
@@ -339,10 +343,8 @@ TEST(LoadgenAgainstCeiling, Ipv6) {
 
 // The HTTP ceiling answers each request head exactly once, wherever the reads split it, and a
 // client's half-close loses none of the answers it is owed.
-TEST(LoadgenAgainstCeiling, HttpCeilingAnswersEveryHeadOnce) {
-    const char* ceiling_path = std::getenv("SWARMLINE_HTTP_CEILING");
-    if (!ceiling_path) GTEST_SKIP() << "SWARMLINE_HTTP_CEILING not set (meson sets it)";
-    Ceiling ceiling(ceiling_path, "http");
+TEST_F(LoadgenAgainstCeiling, HttpCeilingAnswersEveryHeadOnce) {
+    Ceiling ceiling(http_ceiling(), "http");
     ASSERT_FALSE(ceiling.addr.empty());
     sockaddr_in to{};
     to.sin_family = AF_INET;
@@ -454,16 +456,7 @@ private:
     std::thread thread_;
 };
 
-std::string run_loadgen(const std::vector<std::string>& extra) {
-    // A long timeout: a loaded machine may stall a run, which must not read as a lost answer.
-    std::vector<std::string> args{std::getenv("SWARMLINE_LOADGEN"), "--duration", "1", "--torrents", "1000",
-                                  "--peers", "2000", "--json", "--timeout-ms", "10000"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_to_end(args);
-}
-
-TEST(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
-    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+TEST_F(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
     using namespace std::string_literals;  // the peer's bytes hold NULs
     TinyHttpTracker tracker("d8:intervali1800e5:peers6:\x7f\x00\x00\x01\x1a\xe1"s + "e");
     ASSERT_NE(tracker.port(), 0);
@@ -480,8 +473,7 @@ TEST(LoadgenAgainstHttp, KeepsAliveAndReconnectsWhenClosed) {
     EXPECT_GT(json_number(report, "response_peers"), 0u) << report;
 }
 
-TEST(LoadgenAgainstHttp, PipelinesAndResendsWhatACloseDropped) {
-    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+TEST_F(LoadgenAgainstHttp, PipelinesAndResendsWhatACloseDropped) {
     TinyHttpTracker tracker("d8:intervali1800ee");
     ASSERT_NE(tracker.port(), 0);
     // Four requests in flight per connection; the server answers three and closes, so every
@@ -495,8 +487,7 @@ TEST(LoadgenAgainstHttp, PipelinesAndResendsWhatACloseDropped) {
     EXPECT_EQ(json_number(report, "sent"), responses + json_number(report, "outstanding_at_end")) << report;
 }
 
-TEST(LoadgenAgainstHttp, StopsAfterTheRequestBudget) {
-    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+TEST_F(LoadgenAgainstHttp, StopsAfterTheRequestBudget) {
     TinyHttpTracker tracker("d8:intervali1800ee");
     ASSERT_NE(tracker.port(), 0);
     // Pipelined requests that the server's closes drop are sent again, outside the budget.
@@ -508,8 +499,7 @@ TEST(LoadgenAgainstHttp, StopsAfterTheRequestBudget) {
     EXPECT_EQ(json_number(report, "outstanding_at_end"), 0u) << report;
 }
 
-TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
-    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+TEST_F(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
     TinyHttpTracker tracker("d14:failure reason12:unregisterede");
     ASSERT_NE(tracker.port(), 0);
     const std::string report = run_loadgen({"--target", "http://127.0.0.1:" + std::to_string(tracker.port()) +
@@ -521,8 +511,7 @@ TEST(LoadgenAgainstHttp, CountsFailureReasonsAsErrors) {
 
 // A listener that never accepts: the kernel completes the handshakes and nobody answers. Every
 // request times out, each connection that timed out is closed and opened again, and the run ends.
-TEST(LoadgenAgainstHttp, CountsTimeoutsAndReconnects) {
-    if (!std::getenv("SWARMLINE_LOADGEN")) GTEST_SKIP() << "SWARMLINE_LOADGEN not set (meson sets it)";
+TEST_F(LoadgenAgainstHttp, CountsTimeoutsAndReconnects) {
     const int listener = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
