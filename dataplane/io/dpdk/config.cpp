@@ -24,7 +24,7 @@ void Config::register_options(options::Registry& r) {
     r.add("dpdk-tx-descriptors", "backend dpdk: transmit descriptors per queue", &tx_descriptors);
     r.add("dpdk-mtu", "backend dpdk: the MTU to set on the device; 0: keep the device's", &mtu);
     r.add("dpdk-http-workers", "backend dpdk: io_uring threads serving HTTP on the exception interface; they own no shard and hand each announce to the DPDK worker owning its swarm", &http_workers);
-    r.add("dpdk-http-cores", "backend dpdk: the cores of the HTTP threads (0,2-3); empty: unpinned", &http_cores);
+    r.add("dpdk-http-cores", "backend dpdk: the cores of the HTTP threads (0,2-3); empty: the cores this process may use that no DPDK worker polls (unpinned when there are none)", &http_cores);
     r.add("dpdk-idle-sleep", "backend dpdk: microseconds a worker sleeps after a long idle spell; 0: poll without pause (dedicated cores)", &idle_sleep_us);
 }
 

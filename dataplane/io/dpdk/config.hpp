@@ -34,7 +34,7 @@ struct Config {
     // HTTP arrives in the kernel through the exception interface: io_uring workers serve it there,
     // own no shard, and hand every announce to the DPDK worker that owns its swarm.
     std::uint32_t http_workers = 1;
-    std::vector<std::string> http_cores;  // their cores (0,2-3); empty: unpinned (they sleep in the kernel)
+    std::vector<std::string> http_cores;  // their cores (0,2-3); empty: those no DPDK worker polls
 
     void register_options(options::Registry& registry);
 };

@@ -31,6 +31,16 @@ ip -n "$s" link set "$vc" netns "$c"
 ip -n "$s" link set lo up; ip -n "$s" link set "$vs" up
 ip -n "$c" link set lo up; ip -n "$c" link set "$vc" up
 for i in 10 11 12 13; do ip -n "$c" addr add $net.$i/24 dev "$vc"; done  # the load generator's 4 sockets
+# A veth leaves checksums to the receiver (offload); net_af_packet passes the frames on as they are,
+# and the server's kernel behind the tap would drop such TCP segments: the client computes them in
+# full, as a NIC's sender would (`ethtool -K $vc tx off`, by its ioctl: ethtool may not be installed).
+ip netns exec "$c" /usr/bin/python3 - "$vc" <<'PY'
+import array, fcntl, socket, struct, sys
+value = array.array("I", [0x17, 0])  # ETHTOOL_STXCSUM, off
+ifreq = struct.pack("16sP", sys.argv[1].encode(), value.buffer_info()[0]).ljust(40, b"\0")
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+fcntl.ioctl(sock.fileno(), 0x8946, ifreq)  # SIOCETHTOOL
+PY
 
 # Starts the daemon (open mode, one worker on core 0, a fresh segment sized for the load) in the
 # server namespace and waits for its `msg=ready` line.
@@ -47,9 +57,15 @@ start() {
   echo "server not ready" >&2; cat "$log" >&2; exit 1
 }
 stop() { kill -TERM $pid; wait $pid || true; }
+# UDP (the fast path with dpdk), then HTTP keep-alive to the same address and port (with dpdk: the
+# exception tap, the kernel, an io_uring HTTP worker that hands each announce to the DPDK worker).
 load() {
   ip netns exec "$c" nice -n -15 "$loadgen" --target udp://$net.1:6969 --duration "$seconds" --cores 1 \
     --client-ipv4 $net.10 --sockets-per-worker 4 --in-flight 64 --timeout-ms 250 --torrents 100000 --peers 200000
+  echo "-- http"
+  # 4 keep-alive connections: the load generator binds connection n to --client-ipv4 + n.
+  ip netns exec "$c" nice -n -15 "$loadgen" --target http://$net.1:6969 --duration "$seconds" --cores 1 \
+    --client-ipv4 $net.10 --in-flight 4 --timeout-ms 1000 --torrents 100000 --peers 200000
 }
 
 run_dpdk() {
