@@ -3,20 +3,17 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <algorithm>
-
 #include "io/dpdk/dpdk_backend.hpp"
 
 namespace swarmline::daemon {
 
 std::string make_dpdk_backend(const io::dpdk::Config& config, const io::BackendSettings& settings, DpdkBackend& out) {
-    const std::size_t dpdk_workers = settings.cores.size() - std::min<std::size_t>(config.http_workers, settings.cores.size());
     std::unique_ptr<io::dpdk::DpdkBackend> backend = io::dpdk::make_backend(config, settings);
     const io::dpdk::DpdkBackend* ports = backend.get();
-    out.render_metrics = [ports, dpdk_workers](std::string& text) {
+    out.render_metrics = [ports](std::string& text) {
         text += "# HELP swarmline_dpdk_frames_total frames by DPDK worker and what became of them\n"
                 "# TYPE swarmline_dpdk_frames_total counter\n";
-        for (std::size_t w = 0; w < dpdk_workers; ++w) {
+        for (std::size_t w = 0; w < ports->dpdk_workers(); ++w) {
             for (std::size_t c = 0; c < std::size(io::dpdk::kPortCounterNames); ++c) {
                 text += "swarmline_dpdk_frames_total{worker=\"" + std::to_string(w) + "\",event=\"";
                 text += io::dpdk::kPortCounterNames[c];

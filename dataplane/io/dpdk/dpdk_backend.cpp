@@ -220,6 +220,7 @@ public:
         threads_.clear();
     }
 
+    std::size_t dpdk_workers() const noexcept override { return dpdk_workers_; }
     const PortCounters& port_counters(std::size_t i) const noexcept override { return counters_[i]; }
 
 private:

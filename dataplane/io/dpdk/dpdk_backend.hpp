@@ -20,7 +20,9 @@ namespace swarmline::io::dpdk {
 
 class DpdkBackend : public Backend {
 public:
-    // The counters of worker `i`'s loop (valid after start, for /metrics).
+    // The DPDK workers (the first ones; the HTTP workers follow).
+    [[nodiscard]] virtual std::size_t dpdk_workers() const noexcept = 0;
+    // The counters of DPDK worker `i`'s loop (valid after start, for /metrics).
     [[nodiscard]] virtual const PortCounters& port_counters(std::size_t i) const noexcept = 0;
 };
 
