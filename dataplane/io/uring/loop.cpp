@@ -22,23 +22,27 @@ namespace {
 constexpr std::uint32_t kRecvBufferSize = 2048;
 constexpr std::uint32_t kRecvBuffers = 1024;
 constexpr std::uint16_t kBufferGroup = 0;
-// Replies in flight at once; each slot holds the largest reply (kUdpReplyCapacity).
-constexpr std::uint32_t kSendSlots = 1024;
-// The submission queue: one turn queues at most a reply per completion, and the completion queue
-// is sized by the kernel at twice this.
+// UDP replies of one turn, sent together with one sendmmsg per socket at the end of the turn (or
+// when the slots run out); each slot holds the largest reply (kUdpReplyCapacity). As many as there
+// are receive buffers, so a turn that drained the buffer ring is answered in one flush.
+constexpr std::uint32_t kSendSlots = kRecvBuffers;
+// The submission queue: UDP replies no longer take entries, so what is left is receive re-arms,
+// accepts and a receive and a send per HTTP connection; the completion queue is four times this.
 constexpr unsigned kRingEntries = 4096;
 // How long the loop sleeps without completions, which bounds how late it sees the stop flag.
 constexpr long long kWaitNanoseconds = 200'000'000;
 // What a worker owes after a stop is sent within this long, then the loop returns regardless.
 constexpr std::uint64_t kDrainSeconds = 2;
-// An HTTP connection's buffers: a request head as large as the parser accepts, and room for two
-// of the largest replies so that a pipelined request is answered while the previous reply drains.
+// An HTTP connection's buffers: a request head as large as the parser accepts, and room for eight
+// of the largest replies. A request is answered only while room for the largest reply is left, and
+// real replies are a few hundred bytes, so a pipelined burst (what fits in the input) is answered
+// with one send instead of one per two requests. Pages are touched only as far as replies reach.
 constexpr std::uint32_t kConnInput = 8192;
-constexpr std::uint32_t kConnOutput = 2 * kHttpReplyCapacity;
+constexpr std::uint32_t kConnOutput = 8 * kHttpReplyCapacity;
 
 // user_data: the kind of operation in the top byte, a generation in the next three (connections:
 // a completion for a slot that was closed and reused is recognised), the index in the low four.
-enum class Op : std::uint8_t { udp_recv = 1, udp_send, accept, conn_recv, conn_send, wake, ignore };
+enum class Op : std::uint8_t { udp_recv = 1, accept, conn_recv, conn_send, wake, ignore };
 
 std::uint64_t tag(Op op, std::uint32_t index, std::uint32_t generation = 0) noexcept {
     return (std::uint64_t{static_cast<std::uint8_t>(op)} << 56) | (std::uint64_t{generation & 0xffffff} << 32) | index;
@@ -66,7 +70,6 @@ void warn_limited(log::RateLimited& limit, std::string_view msg, int error) noex
 }  // namespace
 
 struct Loop::SendSlot {
-    msghdr msg{};
     iovec iov{};
     sockaddr_storage to{};
     std::uint8_t data[kUdpReplyCapacity];
@@ -129,6 +132,9 @@ std::string Loop::init() {
     }
     if (rc < 0) return std::string("io_uring_queue_init: ") + std::strerror(-rc);
     ring_ready_ = true;
+    // Every io_uring_enter then skips looking up the ring's file; without it (old kernels) it works
+    // the same, a little slower.
+    io_uring_register_ring_fd(&ring_);
 
     // liburing 2.3 has no io_uring_setup_buf_ring: map the ring and register it by hand.
     buf_ring_bytes_ = sizeof(io_uring_buf) * kRecvBuffers;
@@ -154,8 +160,8 @@ std::string Loop::init() {
     recv_names_.resize(sockets_.udp.size());
 
     send_slots_ = std::make_unique_for_overwrite<SendSlot[]>(kSendSlots);  // pages are touched as used
-    free_send_.reserve(kSendSlots);
-    for (std::uint32_t i = kSendSlots; i-- > 0;) free_send_.push_back(i);
+    udp_out_.resize(sockets_.udp.size());
+    for (auto& out : udp_out_) out.reserve(kSendSlots);
 
     conns_ = std::make_unique_for_overwrite<Conn[]>(max_connections_);  // buffers stay untouched until used
     free_conns_.reserve(max_connections_);
@@ -198,10 +204,14 @@ void Loop::arm_accept(std::uint32_t listener) noexcept {
     io_uring_sqe_set_data64(s, tag(Op::accept, listener));
 }
 
-void Loop::arm_conn_recv(std::uint32_t slot) noexcept {
+void Loop::arm_conn_recv(std::uint32_t slot, bool just_answered) noexcept {
     Conn& c = conns_[slot];
     io_uring_sqe* s = sqe();
     io_uring_prep_recv(s, c.fd, c.in + c.in_len, kConnInput - c.in_len, 0);
+    // Everything received was answered: a client that waits for its reply (not pipelining) sends
+    // nothing before it has read what this turn sends, so a receive tried now would only fail.
+    // Wait for data straight away instead.
+    if (just_answered && c.in_len == 0) s->ioprio |= IORING_RECVSEND_POLL_FIRST;
     io_uring_sqe_set_data64(s, tag(Op::conn_recv, slot, c.generation));
     c.recv_armed = true;
     ++c.inflight;
@@ -266,53 +276,57 @@ void Loop::on_udp(const io_uring_cqe& cqe, std::uint32_t socket) noexcept {
         // Draining: what arrives now is not answered.
     } else if (!payload || truncated) {
         counters.add(Counter::udp_dropped);
-    } else if (free_send_.empty()) {
-        counters.add(Counter::udp_send_dropped);
     } else {
-        std::uint32_t slot = free_send_.back();
-        SendSlot& s = send_slots_[slot];
+        std::span<std::uint8_t> out = buffer();
         proto::Endpoint peer = net::endpoint_of(from);
-        std::size_t n = worker_.on_datagram({payload, length}, peer, socket, {s.data, sizeof s.data});
-        if (n > 0) {
-            free_send_.pop_back();
-            s.iov = iovec{s.data, n};
-            s.msg = msghdr{};
-            s.msg.msg_name = &s.to;
-            s.msg.msg_namelen = net::sockaddr_of(peer, sockets_.udp_family[socket], s.to);
-            s.msg.msg_iov = &s.iov;
-            s.msg.msg_iovlen = 1;
-            io_uring_sqe* e = sqe();
-            io_uring_prep_sendmsg(e, sockets_.udp[socket], &s.msg, 0);
-            io_uring_sqe_set_data64(e, tag(Op::udp_send, slot));
-        }
+        std::size_t n = worker_.on_datagram({payload, length}, peer, socket, out);
+        if (n > 0) send(n, socket, peer);
     }
     recycle_buffer(bid);
     if (!more && !stopping_) arm_udp(socket);
 }
 
 std::span<std::uint8_t> Loop::buffer() noexcept {
-    if (free_send_.empty()) return {};
-    last_buffer_slot_ = free_send_.back();
-    return {send_slots_[last_buffer_slot_].data, kUdpReplyCapacity};
+    if (used_send_slots_ == kSendSlots) flush_udp();
+    return {send_slots_[used_send_slots_].data, kUdpReplyCapacity};
 }
 
 void Loop::send(std::size_t length, std::uint32_t socket, const proto::Endpoint& to) noexcept {
-    std::uint32_t slot = last_buffer_slot_;
-    if (free_send_.empty() || free_send_.back() != slot || socket >= sockets_.udp.size()) return;
-    free_send_.pop_back();
-    SendSlot& s = send_slots_[slot];
+    if (socket >= sockets_.udp.size()) return;
+    SendSlot& s = send_slots_[used_send_slots_++];
     s.iov = iovec{s.data, length};
-    s.msg = msghdr{};
-    s.msg.msg_name = &s.to;
-    s.msg.msg_namelen = net::sockaddr_of(to, sockets_.udp_family[socket], s.to);
-    s.msg.msg_iov = &s.iov;
-    s.msg.msg_iovlen = 1;
-    io_uring_sqe* e = sqe();
-    io_uring_prep_sendmsg(e, sockets_.udp[socket], &s.msg, 0);
-    io_uring_sqe_set_data64(e, tag(Op::udp_send, slot));
+    mmsghdr m{};
+    m.msg_hdr.msg_name = &s.to;
+    m.msg_hdr.msg_namelen = net::sockaddr_of(to, sockets_.udp_family[socket], s.to);
+    m.msg_hdr.msg_iov = &s.iov;
+    m.msg_hdr.msg_iovlen = 1;
+    udp_out_[socket].push_back(m);
 }
 
-void Loop::on_udp_sent(std::uint32_t slot) noexcept { free_send_.push_back(slot); }
+void Loop::flush_udp() noexcept {
+    for (std::uint32_t socket = 0; socket < udp_out_.size(); ++socket) {
+        std::vector<mmsghdr>& out = udp_out_[socket];
+        std::size_t done = 0;
+        while (done < out.size()) {
+            // A plain system call rather than one SQE and one CQE per reply: a UDP send never waits
+            // on this non-blocking call, and the slots are free again the moment it returns.
+            int n = ::sendmmsg(sockets_.udp[socket], out.data() + done, static_cast<unsigned>(out.size() - done),
+                               MSG_DONTWAIT);
+            if (n > 0) {
+                done += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (errno == EINTR) continue;
+            // The first unsent reply failed (full socket buffer, an address the route refuses):
+            // it is dropped and the rest still go.
+            worker_.counters().add(Counter::udp_send_dropped);
+            if (errno != EAGAIN) warn_limited(g_udp_errors, "udp send failed", errno);
+            ++done;
+        }
+        out.clear();
+    }
+    used_send_slots_ = 0;
+}
 
 void Loop::refuse_connection(int fd) noexcept {
     // Over the cap: one 503 with a bencoded reason, written without waiting, then closed.
@@ -350,7 +364,7 @@ void Loop::on_accept(const io_uring_cqe& cqe, std::uint32_t listener) noexcept {
         c.peer = net::endpoint_of(reinterpret_cast<const sockaddr*>(&name));
         worker_.counters().add(Counter::http_accepted);
         worker_.counters().adjust(Gauge::http_connections, 1);
-        arm_conn_recv(slot);
+        arm_conn_recv(slot, false);
     }
     if (!more && !stopping_) arm_accept(listener);
 }
@@ -419,15 +433,16 @@ void Loop::serve_conn(std::uint32_t slot) noexcept {
             c.close_after_send = step.close;
         }
     }
+    const bool answered = c.in_start != before;
     // What is left is the start of the next request: its head timeout starts now.
-    if (c.in_start != before) c.head_started_s = c.in_start < c.in_len ? now_s_ : 0;
+    if (answered) c.head_started_s = c.in_start < c.in_len ? now_s_ : 0;
     if (!c.recv_armed && c.in_start > 0) {
         std::memmove(c.in, c.in + c.in_start, c.in_len - c.in_start);
         c.in_len -= c.in_start;
         c.in_start = 0;
     }
     if (c.out_len > c.out_sent && !c.send_armed) arm_conn_send(slot);
-    if (!c.recv_armed && !c.close_after_send && c.in_len < kConnInput) arm_conn_recv(slot);
+    if (!c.recv_armed && !c.close_after_send && c.in_len < kConnInput) arm_conn_recv(slot, answered);
 }
 
 void Loop::deliver(ConnRef ref, std::string_view reply, bool close) noexcept {
@@ -504,7 +519,7 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             for (int fd : sockets_.http) ::shutdown(fd, SHUT_RDWR);
         }
         if (stopping_) {
-            bool owed = free_send_.size() < kSendSlots;
+            bool owed = false;
             for (std::uint32_t i = 0; i < max_connections_ && !owed; ++i)
                 owed = conns_[i].fd >= 0 && !conns_[i].closing && conns_[i].out_len > conns_[i].out_sent;
             if (!owed || now_s_ >= drain_deadline) break;
@@ -523,7 +538,6 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             std::uint32_t index = index_of(ud);
             switch (op_of(ud)) {
                 case Op::udp_recv: on_udp(*cqe, index); break;
-                case Op::udp_send: on_udp_sent(index); break;
                 case Op::accept: on_accept(*cqe, index); break;
                 case Op::conn_recv:
                     if (index < max_connections_ && conns_[index].generation == generation_of(ud))
@@ -543,6 +557,7 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             buffers_returned_ = 0;
         }
         worker_.drain(*this, *this);
+        flush_udp();
         wake_peers(peer_ring_fds);
         WorkerCounters& counters = worker_.counters();
         counters.add(Counter::loop_iterations);
