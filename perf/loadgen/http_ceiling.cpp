@@ -71,7 +71,7 @@ std::size_t count_heads(const std::uint8_t* p, std::size_t n, std::array<std::ui
 int main(int argc, char** argv) {
     sl::loadgen::CeilingArgs args;
     if (const int rc = sl::loadgen::parse_ceiling_args("http", argc, argv, args); rc >= 0) return rc;
-    // Blocking sockets: io_uring waits on them itself, and would hand -EAGAIN back for non-blocking ones.
+    // No O_NONBLOCK: io_uring waits for a socket that is not ready itself, nothing here blocks on one.
     const int listener = ::socket(args.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

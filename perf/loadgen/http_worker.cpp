@@ -133,7 +133,7 @@ std::string HttpWorker::open() {
 
 bool HttpWorker::connect(Connection& c, Counters& counters) {
     const int family = c.target->v6 ? AF_INET6 : AF_INET;
-    // Blocking: io_uring waits on the socket itself (non-blocking ones would hand back -EAGAIN).
+    // No O_NONBLOCK: io_uring waits for a socket that is not ready itself.
     c.fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
     if (c.fd < 0) {
         ++counters.send_errors;

@@ -70,7 +70,8 @@ std::string UdpWorker::open() {
         s.requests = std::make_unique_for_overwrite<std::uint8_t[]>(std::size_t{config_.in_flight} * kRequestBuf);
 
         const int family = s.target->v6 ? AF_INET6 : AF_INET;
-        // Blocking: io_uring waits on the socket itself (non-blocking ones would hand back -EAGAIN).
+        // No O_NONBLOCK: io_uring waits for a socket that is not ready itself (the first connect
+        // below waits with poll and reads with MSG_DONTWAIT).
         s.fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (s.fd < 0) return std::string("socket: ") + std::strerror(errno);
         // Bursts of answers must not overflow the receive queue while the worker is busy sending;
