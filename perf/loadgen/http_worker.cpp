@@ -504,7 +504,11 @@ void HttpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult&
                         ready_.pop_back();
                     }
                 }
-                if (!sent) ++counters.unsent;
+                if (!sent) {
+                    // No connection has room: the rest of those due are unsent too.
+                    counters.unsent += 1 + pacer.skip(now);
+                    break;
+                }
             }
         }
         if (now >= next_expire) {

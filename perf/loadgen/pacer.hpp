@@ -56,6 +56,16 @@ public:
         ++sent_;
         return true;
     }
+    // Passes over every request due by `now` (the window is full, so none of them can go out);
+    // returns how many. A loop far behind schedule thus counts them at once, not one by one.
+    std::uint64_t skip(std::uint64_t now) noexcept {
+        if (now < start_ns_) return 0;
+        const auto due_by_now = static_cast<std::uint64_t>(static_cast<double>(now - start_ns_) / interval_ns_) + 1;
+        if (due_by_now <= sent_) return 0;
+        const std::uint64_t n = due_by_now - sent_;
+        sent_ = due_by_now;
+        return n;
+    }
 
 private:
     double interval_ns_;

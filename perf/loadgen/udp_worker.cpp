@@ -287,7 +287,8 @@ void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& 
     std::uint64_t now = now_ns();
     while (now < end_ns) {
         if (pacer.open_loop()) {
-            // Each request that fell due goes to the next socket with room, round robin.
+            // Each request that fell due goes to the next socket with room, round robin. Once no
+            // socket has room, the rest of those due are unsent.
             std::uint64_t scheduled = 0;
             while (budget_ > 0 && pacer.take(now, scheduled)) {
                 bool sent = false;
@@ -295,7 +296,10 @@ void UdpWorker::run(std::uint64_t start_ns, std::uint64_t end_ns, WorkerResult& 
                     first = (first + 1) % sockets_.size();
                     sent = send_one(sockets_[first], now, scheduled, c);
                 }
-                if (!sent) ++c.unsent;
+                if (!sent) {
+                    c.unsent += 1 + pacer.skip(now);
+                    break;
+                }
             }
         } else {
             first = (first + 1) % sockets_.size();
