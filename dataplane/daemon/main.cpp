@@ -21,6 +21,7 @@
 #include "io/backend.hpp"
 #include "io/handoff.hpp"
 #include "io/worker.hpp"
+#include "shm/connection_secret.hpp"
 #include "shm/segment.hpp"
 #include "swarmline_version.hpp"
 
@@ -124,9 +125,9 @@ int run(int argc, char** argv) {
     context.shards = settings.shards;
     context.open_mode = config.open;
     context.reap_budget = config.reap_budget;
-    // One secret for every worker: an id issued by one worker is accepted by all (SO_REUSEPORT may
-    // deliver a client's connect and its announce to different workers).
-    randombytes_buf(context.connection_secret.data(), context.connection_secret.size());
+    // One secret for every worker (SO_REUSEPORT may deliver a client's connect and its announce to
+    // different workers), and for every run on this segment: ids issued before a restart still hold.
+    context.connection_secret = shm::connection_secret(segment);
     std::vector<std::unique_ptr<io::Worker>> workers;
     std::vector<io::Worker*> worker_ptrs;
     for (std::uint32_t i = 0; i < settings.workers; ++i) {
