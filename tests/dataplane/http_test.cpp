@@ -190,6 +190,30 @@ TEST_F(Http, PipelinedBurstIsAnsweredInOrderOnOneConnection) {
     }
 }
 
+// A burst far larger than a connection's input buffer (8 KiB): what does not fit waits while the
+// replies before it go out, and every request is still answered, in order.
+TEST_F(Http, PipelinedBurstLargerThanTheInputIsAnsweredInOrder) {
+    start({"--open", "--workers", "1"});
+    Connection c(at_);
+    ASSERT_TRUE(c.connected());
+    std::string burst;
+    constexpr int kRequests = 300;
+    for (int i = 0; i < kRequests; ++i) {
+        std::string target = "/announce?info_hash=" + escape(hash_of('q')) + "&peer_id=" +
+                             escape(std::string(17, 'y') + char('A' + i / 100) + char('A' + i / 10 % 10) +
+                                    char('a' + i % 10)) +
+                             "&port=" + std::to_string(42000 + i) + "&uploaded=0&downloaded=0&left=9&compact=1";
+        burst += get(target);
+    }
+    ASSERT_GT(burst.size(), 4 * 8192u);
+    c.send(burst);
+    auto replies = c.responses(kRequests);
+    ASSERT_EQ(replies.size(), static_cast<std::size_t>(kRequests));
+    for (int i = 0; i < kRequests; ++i)
+        ASSERT_NE(replies[i].find("10:incompletei" + std::to_string(i + 1) + "e"), std::string::npos)
+            << "reply " << i << " out of order: " << replies[i];
+}
+
 TEST_F(Http, IdleAndSlowConnectionsAreClosed) {
     start({"--open", "--workers", "1", "--http-idle-timeout", "1", "--http-header-timeout", "1"});
     Connection idle(at_);
