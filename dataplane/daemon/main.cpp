@@ -95,6 +95,20 @@ int run(int argc, char** argv) {
         return 1;
     }
 
+    // Chosen before anything is created (the segment), so a build without DPDK says so first. Nothing
+    // starts here: EAL comes up in open().
+    std::unique_ptr<io::Backend> backend;
+    DpdkBackend dpdk;
+    if (settings.dpdk) {
+        if (auto err = make_dpdk_backend(config.dpdk, settings.backend, dpdk); !err.empty()) {
+            log::error("cannot start", {{"error", err}});
+            return 1;
+        }
+        backend = std::move(dpdk.backend);
+    } else {
+        backend = io::make_uring_backend(settings.backend);
+    }
+
     int signal_fd = block_signals();
     if (signal_fd < 0 || (settings.dpdk && !block_tap_signals())) {
         log::error("cannot block signals");
@@ -135,17 +149,6 @@ int run(int argc, char** argv) {
         worker_ptrs.push_back(workers.back().get());
     }
 
-    std::unique_ptr<io::Backend> backend;
-    DpdkBackend dpdk;
-    if (settings.dpdk) {
-        if (auto err = make_dpdk_backend(config.dpdk, settings.backend, dpdk); !err.empty()) {
-            log::error("cannot start", {{"error", err}});
-            return 1;
-        }
-        backend = std::move(dpdk.backend);
-    } else {
-        backend = io::make_uring_backend(settings.backend);
-    }
     if (auto err = backend->open(settings.endpoints); !err.empty()) {
         log::error("cannot open the listeners", {{"error", err}});
         return 1;
@@ -157,7 +160,9 @@ int run(int argc, char** argv) {
     }
     if (auto err = backend->start(worker_ptrs); !err.empty()) {
         log::error("cannot start the workers", {{"error", err}});
+        // Joined here: the backend outlives the workers, segment and rings its threads use.
         backend->request_stop();
+        backend->join();
         return 1;
     }
     std::string udp = join(settings.endpoints.udp);
