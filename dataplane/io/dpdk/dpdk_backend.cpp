@@ -146,6 +146,7 @@ public:
         // One table of ring fds over every worker, indexed by worker: the HTTP workers' io_uring
         // rings; -1 for the DPDK workers, which poll and are never woken.
         ring_fds_ = std::make_unique<std::atomic<int>[]>(workers.size());
+        // Relaxed: the threads that read the table start afterwards, and thread creation orders these.
         for (std::size_t i = 0; i < workers.size(); ++i) ring_fds_[i].store(-1, std::memory_order_relaxed);
         const std::span<const std::atomic<int>> ring_fds(ring_fds_.get(), workers.size());
         std::atomic<std::size_t> ready{0};
