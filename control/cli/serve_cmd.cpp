@@ -1,5 +1,5 @@
-// `swarmline-control serve`: the web API and UI (Boost.Beast) and the shm <-> PostgreSQL sync,
-// until SIGINT or SIGTERM.
+// `swarmline-control serve`: the web API and UI (Boost.Beast), the shm <-> PostgreSQL sync and the
+// background jobs (control/jobs), until SIGINT or SIGTERM.
 #include <signal.h>
 
 #include <cstdlib>
@@ -12,8 +12,9 @@
 #include "base/options.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
+#include "jobs/scheduler.hpp"
+#include "jobs/site_jobs.hpp"
 #include "services/app.hpp"
-#include "services/outbox_sender.hpp"
 #include "swarmline_version.hpp"
 #include "sync/sync_service.hpp"
 
@@ -38,9 +39,8 @@ struct ServeOptions {
     std::uint32_t idle_timeout_s = 60;
     std::string log_level = "info";
     bool sync = true;
-    SmtpConfig smtp;
+    jobs::SiteJobsOptions jobs;
     std::uint32_t smtp_port = 25;
-    std::uint32_t outbox_interval_s = 10;
     sync::SyncConfig sync_config;
 };
 
@@ -67,11 +67,12 @@ void register_options(options::Registry& r, ServeOptions& o) {
     r.add("totp-max-failures", "wrong two-factor codes in a row before two-factor sign-in locks", &o.app.totp_max_failures);
     r.add("totp-lockout-s", "seconds two-factor sign-in stays locked", &o.app.totp_lockout_s);
     r.add("log-level", "debug, info, warn or error", &o.log_level);
-    r.add("smtp-host", "SMTP relay that delivers the e-mail outbox (empty: mail stays in email_outbox)", &o.smtp.host);
+    r.add("smtp-host", "SMTP relay that delivers the e-mail outbox (empty: mail stays in email_outbox)", &o.jobs.smtp.host);
     r.add("smtp-port", "its port", &o.smtp_port);
-    r.add("smtp-from", "the sender address of the site's mail", &o.smtp.from);
-    r.add("smtp-helo", "the name given in HELO and in Message-IDs", &o.smtp.helo);
-    r.add("outbox-interval-s", "seconds between passes over the e-mail outbox", &o.outbox_interval_s);
+    r.add("smtp-from", "the sender address of the site's mail", &o.jobs.smtp.from);
+    r.add("smtp-helo", "the name given in HELO and in Message-IDs", &o.jobs.smtp.helo);
+    r.add("outbox-interval-s", "seconds between passes over the e-mail outbox", &o.jobs.outbox_interval_s);
+    jobs::register_options(r, o.jobs);
     r.add("sync", "run the shm <-> PostgreSQL sync beside the web API (false: the web API alone)", &o.sync);
     sync::register_options(r, o.sync_config);
 }
@@ -170,11 +171,16 @@ int cmd_serve(int argc, char** argv) {
         std::cerr << "swarmline-control serve: smtp-port: " << o.smtp_port << " is not a port\n";
         return 2;
     }
-    o.smtp.port = static_cast<std::uint16_t>(o.smtp_port);
-    OutboxSender outbox(o.app.database_url, o.smtp, std::chrono::seconds(o.outbox_interval_s ? o.outbox_interval_s : 1));
-    outbox.start();
+    o.jobs.smtp.port = static_cast<std::uint16_t>(o.smtp_port);
+    jobs::Scheduler scheduler(o.app.database_url);
+    if (auto err = jobs::add_site_jobs(scheduler, o.jobs); !err.empty()) {
+        std::cerr << "swarmline-control serve: " << err << "\n";
+        return 2;
+    }
 
     App app(o.app);
+    scheduler.publish(app.metrics());
+    scheduler.start();
     // The sync's counters appear on /metrics; each is read by name when scraped.
     sync_service.metrics().for_each([&](std::string_view name, std::string_view help, std::uint64_t, bool counter) {
         app.metrics().add_reading(std::string(name), std::string(help), counter ? "counter" : "gauge",
@@ -214,12 +220,13 @@ int cmd_serve(int argc, char** argv) {
                                             {"listen", o.server.address + ":" + std::to_string(server.port())},
                                             {"web_root", o.app.web_root},
                                             {"sync", o.sync ? "on" : "off"},
-                                            {"smtp", o.smtp.host.empty() ? "off" : o.smtp.host}});
+                                            {"smtp", o.jobs.smtp.host.empty() ? "off" : o.jobs.smtp.host},
+                                            {"search", o.jobs.search.meili_host.empty() ? "postgresql" : "meilisearch"}});
     int sig = 0;
     sigwait(&stop_signals, &sig);
     log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     server.stop();
-    outbox.stop();
+    scheduler.stop();
     sync_service.stop();
     return 0;
 }

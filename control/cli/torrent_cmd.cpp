@@ -1,13 +1,14 @@
 // `swarmline-control torrent add FILE`: the operator adds a .torrent to the site, approved at once,
 // through the same path as a member's upload (rewritten with private=1 and the site's source).
 // `swarmline-control torrent search-queue`: one pass of the search index queue (to Meilisearch when
-// --meili-host is set, else marked done for PostgreSQL's own search), for a timer or cron.
+// --meili-host is set, else marked done for PostgreSQL's own search); serve runs it on its own.
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "jobs/site_jobs.hpp"
 #include "services/accounts.hpp"
 #include "services/admin_command.hpp"
 #include "services/torrents/search_queue.hpp"
@@ -19,17 +20,12 @@ namespace {
 
 int search_queue(int argc, char** argv) {
     options::Registry r("control");
-    torrents::MeiliConfig meili;
-    std::uint32_t port = meili.port, batch = 500;
-    r.add("meili-host", "Meilisearch host (empty: the items are marked done for PostgreSQL search)", &meili.host);
-    r.add("meili-port", "its port", &port);
-    r.add("meili-index", "the index the torrents go to", &meili.index);
-    r.add("meili-key", "its API key", &meili.api_key);
-    r.add("batch", "items per pass", &batch);
+    jobs::SearchQueueOptions o;
+    jobs::register_search_options(r, o);
     return run_admin_command("torrent search-queue", argc, argv, 2, r, [&](PgConn& db) {
-        if (port == 0 || port > 65535) throw std::runtime_error("meili-port: not a port");
-        meili.port = static_cast<std::uint16_t>(port);
-        const auto res = torrents::process_search_queue(db, meili, batch);
+        torrents::MeiliConfig meili;
+        if (auto err = jobs::meili_config(o, meili); !err.empty()) throw std::runtime_error(err);
+        const auto res = torrents::process_search_queue(db, meili, o.batch);
         AdminResult out{"search index queue: " + std::to_string(res.completed) + " done, " +
                             std::to_string(res.failed) + " failed, " + std::to_string(res.cleaned) + " cleaned",
                         {{"completed", std::to_string(res.completed)},
@@ -48,7 +44,7 @@ int cmd_torrent(int argc, char** argv) {
         std::cerr << "usage: swarmline-control torrent add FILE --category SLUG [--uploader NAME|ID] [--name TEXT] "
                      "[--description TEXT] [--tags a,b] [--anonymous] [--database-url URL] [--json]\n"
                      "       swarmline-control torrent search-queue [--meili-host HOST --meili-port N --meili-index NAME "
-                     "--meili-key KEY] [--batch N] [--database-url URL] [--json]\n";
+                     "--meili-key KEY] [--search-queue-batch N] [--database-url URL] [--json]\n";
         return 2;
     }
     const std::string path = argv[2];

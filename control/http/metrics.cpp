@@ -37,9 +37,10 @@ void Metrics::observe(std::string_view method, std::string_view route, unsigned 
     t.seconds += seconds;
 }
 
-void Metrics::add_reading(std::string name, std::string help, std::string type, std::function<double()> read) {
+void Metrics::add_reading(std::string name, std::string help, std::string type, std::function<double()> read,
+                          std::vector<std::pair<std::string, std::string>> labels) {
     std::lock_guard lock(mu_);
-    readings_.push_back({std::move(name), std::move(help), std::move(type), std::move(read)});
+    readings_.push_back({std::move(name), std::move(help), std::move(type), std::move(read), std::move(labels)});
 }
 
 std::string Metrics::render() const {
@@ -66,10 +67,29 @@ std::string Metrics::render() const {
         out += "swarmline_http_request_seconds_sum{" + labels + "} " + number(t.seconds) + "\n";
         out += "swarmline_http_request_seconds_count{" + labels + "} " + std::to_string(t.count) + "\n";
     }
-    for (const auto& r : readings_) {
-        out += "# HELP " + r.name + " " + r.help + "\n";
-        out += "# TYPE " + r.name + " " + r.type + "\n";
-        out += r.name + " " + number(r.read()) + "\n";
+    // The exposition format wants a family's samples together under one HELP/TYPE, whatever order
+    // they were added in.
+    for (std::size_t i = 0; i < readings_.size(); ++i) {
+        const auto& first = readings_[i];
+        bool seen = false;
+        for (std::size_t j = 0; j < i && !seen; ++j) seen = readings_[j].name == first.name;
+        if (seen) continue;
+        out += "# HELP " + first.name + " " + first.help + "\n";
+        out += "# TYPE " + first.name + " " + first.type + "\n";
+        for (std::size_t j = i; j < readings_.size(); ++j) {
+            const auto& r = readings_[j];
+            if (r.name != first.name) continue;
+            out += r.name;
+            if (!r.labels.empty()) {
+                out += '{';
+                for (std::size_t k = 0; k < r.labels.size(); ++k) {
+                    if (k) out += ',';
+                    append_label(out, r.labels[k].first, r.labels[k].second);
+                }
+                out += '}';
+            }
+            out += " " + number(r.read()) + "\n";
+        }
     }
     return out;
 }

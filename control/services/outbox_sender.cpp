@@ -1,7 +1,5 @@
 #include "services/outbox_sender.hpp"
 
-#include <memory>
-
 #include "base/log.hpp"
 
 namespace swarmline::control {
@@ -43,37 +41,6 @@ OutboxResult send_due_mail(PgConn& db, const SmtpConfig& smtp, std::size_t batch
         log::warn("mail not delivered", {{"outbox_id", id}, {"error", err}});
     }
     return result;
-}
-
-void OutboxSender::start() {
-    if (smtp_.host.empty() || thread_.joinable()) return;
-    thread_ = std::thread([this] { run(); });
-}
-
-void OutboxSender::stop() {
-    {
-        std::lock_guard lock(mu_);
-        stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void OutboxSender::run() {
-    std::unique_ptr<PgConn> db;
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-        lock.unlock();
-        try {
-            if (!db || !db->ok()) db = std::make_unique<PgConn>(url_);
-            send_due_mail(*db, smtp_);
-        } catch (const std::exception& e) {
-            log::warn("outbox pass failed; retrying", {{"error", e.what()}});
-            db.reset();
-        }
-        lock.lock();
-        cv_.wait_for(lock, interval_, [this] { return stopping_; });
-    }
 }
 
 }  // namespace swarmline::control

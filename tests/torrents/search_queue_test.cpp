@@ -3,13 +3,9 @@
 // retried with back-off, given up after max_attempts, and cleaned seven days after completion.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <mutex>
-#include <thread>
 
+#include "scripted_meili.hpp"
 #include "services/torrents/search_queue.hpp"
 #include "torrents_fixture.hpp"
 
@@ -17,59 +13,6 @@ namespace swarmline::control::test {
 namespace {
 
 namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
-
-// Answers every request with `status`, one connection per request, and records what it got.
-class ScriptedMeili {
-public:
-    struct Seen {
-        std::string target, body, authorization;
-    };
-    ScriptedMeili() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~ScriptedMeili() {
-        stop_ = true;
-        asio::ip::tcp::socket wake(io_);
-        boost::system::error_code ec;
-        wake.connect(acceptor_.local_endpoint(), ec);
-        thread_.join();
-    }
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-    std::atomic<unsigned> status{202};
-    std::vector<Seen> seen() {
-        std::lock_guard lock(mu_);
-        return seen_;
-    }
-
-private:
-    void serve() {
-        while (!stop_) {
-            asio::ip::tcp::socket s(io_);
-            boost::system::error_code ec;
-            acceptor_.accept(s, ec);
-            if (ec || stop_) continue;
-            boost::beast::flat_buffer buf;
-            bhttp::request<bhttp::string_body> req;
-            bhttp::read(s, buf, req, ec);
-            if (ec) continue;
-            {
-                std::lock_guard lock(mu_);
-                seen_.push_back({std::string(req.target()), req.body(), std::string(req[bhttp::field::authorization])});
-            }
-            bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status.load()), 11};
-            res.body() = R"({"taskUid":1})";
-            res.prepare_payload();
-            bhttp::write(s, res, ec);
-        }
-    }
-    asio::io_context io_;
-    asio::ip::tcp::acceptor acceptor_;
-    std::atomic<bool> stop_{false};
-    std::mutex mu_;
-    std::vector<Seen> seen_;
-    std::thread thread_;
-};
 
 class SearchQueue : public TorrentsTest {
 protected:
