@@ -30,6 +30,12 @@ http::Response get_rss_download(Ctx&);
 http::Response post_torrent_tag(Ctx&);
 http::Response post_torrent_tag_vote(Ctx&);
 
+// tag_admin_routes.cpp
+http::Response post_tag(Ctx&);
+http::Response patch_tag(Ctx&);
+http::Response post_tag_merge(Ctx&);
+http::Response delete_tag(Ctx&);
+
 // metadata_routes.cpp
 http::Response put_torrent_metadata(Ctx&);
 
