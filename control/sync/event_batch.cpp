@@ -110,6 +110,40 @@ std::vector<PeerState> EventBatch::peers() const {
     return out;
 }
 
+std::vector<PairDelta> EventBatch::pairs() const {
+    std::unordered_map<std::uint64_t, PairDelta> by_pair;
+    by_pair.reserve(peers_.size());
+    auto at = [&](shm::UserId u, shm::TorrentId t) -> PairDelta& {
+        auto& d = by_pair[std::uint64_t{u} << 32 | t];
+        d.user_id = u;
+        d.torrent_id = t;
+        return d;
+    };
+    for (const auto& [k, p] : peers_) {
+        auto& d = at(p.user_id, p.torrent_id);
+        d.uploaded += p.uploaded_delta;
+        d.downloaded += p.downloaded_delta;
+        d.uploaded_credited += p.uploaded_credited;
+        d.downloaded_credited += p.downloaded_credited;
+        d.seedtime += p.seedtime;
+        if (!d.has_ip || p.first_time < d.first_time) d.first_time = p.first_time;
+        if (!d.has_ip || p.last_time >= d.last_time) {
+            d.last_time = p.last_time;
+            d.ip = p.ip;
+        }
+        d.has_ip = true;
+    }
+    for (const auto& s : snatches_) {
+        auto& d = at(s.user_id, s.torrent_id);
+        if (d.has_ip) continue;  // its peers' times stand
+        d.first_time = d.last_time = std::max(d.last_time, s.time);
+    }
+    std::vector<PairDelta> out;
+    out.reserve(by_pair.size());
+    for (const auto& [key, d] : by_pair) out.push_back(d);
+    return out;
+}
+
 std::vector<TorrentDelta> EventBatch::torrents() const {
     std::vector<TorrentDelta> out;
     out.reserve(torrents_.size());

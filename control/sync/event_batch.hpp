@@ -61,6 +61,18 @@ struct Snatch {
     std::uint32_t time = 0;
 };
 
+// What a batch did on one (user, torrent), the row of `snatches`: the sums over the user's peers on
+// the torrent, their first and last event, the address of the latest; or, for a completion that
+// reached control through an accumulator without records, only its time (first = last, no address).
+struct PairDelta {
+    shm::UserId user_id = 0;
+    shm::TorrentId torrent_id = 0;
+    std::uint64_t uploaded = 0, downloaded = 0, uploaded_credited = 0, downloaded_credited = 0, seedtime = 0;
+    std::uint32_t first_time = 0, last_time = 0;
+    std::array<std::uint8_t, 16> ip{};
+    bool has_ip = false;
+};
+
 class EventBatch {
 public:
     // Folds records in ring order (a peer's last record decides its state).
@@ -74,6 +86,7 @@ public:
     std::vector<PeerState> peers() const;
     std::vector<TorrentDelta> torrents() const;
     const std::vector<Snatch>& snatches() const noexcept { return snatches_; }
+    std::vector<PairDelta> pairs() const;
     std::size_t events() const noexcept { return events_; }
     std::uint32_t oldest_time() const noexcept { return oldest_time_; }
     bool empty() const noexcept { return users_.empty(); }

@@ -30,6 +30,9 @@ CREATE TEMP TABLE IF NOT EXISTS sync_stage_torrents (
     last_time bigint) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_snatches (
     user_tid integer, torrent_tid integer, time bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS sync_stage_pairs (
+    user_tid integer, torrent_tid integer, uploaded bigint, downloaded bigint, uploaded_credited bigint,
+    downloaded_credited bigint, seedtime bigint, first_time bigint, last_time bigint, ip inet) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_completions (
     user_id uuid, torrent_id uuid, time bigint) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_events (
@@ -47,7 +50,8 @@ CREATE TEMP TABLE IF NOT EXISTS sync_stage_marks (
 // to users and torrents through their tracker_id indexes instead of scanning them. Counts that could be double-counted by a repeated signal (seeders, leechers,
 // first completions) are derived from the tables rather than added.
 constexpr std::string_view kApplySql = R"SQL(
-ANALYZE sync_stage_users, sync_stage_peers, sync_stage_torrents, sync_stage_snatches, sync_stage_events;
+ANALYZE sync_stage_users, sync_stage_peers, sync_stage_torrents, sync_stage_snatches, sync_stage_pairs,
+        sync_stage_events;
 
 INSERT INTO sync_stage_completions (user_id, torrent_id, time)
 SELECT u.id, t.id, c.time
@@ -75,19 +79,11 @@ ON CONFLICT (torrent_id, user_id, peer_id) DO UPDATE SET
 
 INSERT INTO snatches AS sn (user_id, torrent_id, uploaded, downloaded, uploaded_credited, downloaded_credited,
                             seedtime_seconds, started_at, completed_at, last_announce_at, last_ip, is_seeding)
-SELECT u.id, t.id, coalesce(a.up, 0), coalesce(a.down, 0), coalesce(a.upc, 0), coalesce(a.downc, 0),
-       coalesce(a.seedtime, 0), to_timestamp(coalesce(a.first_time, k.time)), to_timestamp(c.time),
-       to_timestamp(coalesce(a.last_time, k.time)), a.ip,
-       EXISTS (SELECT 1 FROM peers p WHERE p.user_id = u.id AND p.torrent_id = t.id AND p.is_seeder)
-FROM (SELECT user_tid, torrent_tid, max(time) AS time FROM
-        (SELECT user_tid, torrent_tid, last_time AS time FROM sync_stage_peers
-         UNION ALL SELECT user_tid, torrent_tid, time FROM sync_stage_snatches) x GROUP BY 1, 2) k
-JOIN users u ON u.tracker_id = k.user_tid JOIN torrents t ON t.tracker_id = k.torrent_tid
-LEFT JOIN (SELECT user_tid, torrent_tid, sum(uploaded_delta) AS up, sum(downloaded_delta) AS down,
-                  sum(uploaded_credited) AS upc, sum(downloaded_credited) AS downc, sum(seedtime) AS seedtime,
-                  min(first_time) AS first_time, max(last_time) AS last_time,
-                  (array_agg(ip ORDER BY last_time DESC))[1] AS ip
-           FROM sync_stage_peers GROUP BY 1, 2) a ON a.user_tid = k.user_tid AND a.torrent_tid = k.torrent_tid
+SELECT u.id, t.id, s.uploaded, s.downloaded, s.uploaded_credited, s.downloaded_credited, s.seedtime,
+       to_timestamp(s.first_time), to_timestamp(c.time), to_timestamp(s.last_time), s.ip,
+       EXISTS (SELECT 1 FROM peers p WHERE p.torrent_id = t.id AND p.user_id = u.id AND p.is_seeder)
+FROM sync_stage_pairs s
+JOIN users u ON u.tracker_id = s.user_tid JOIN torrents t ON t.tracker_id = s.torrent_tid
 LEFT JOIN sync_stage_completions c ON c.user_id = u.id AND c.torrent_id = t.id
 ON CONFLICT (user_id, torrent_id) DO UPDATE SET
     uploaded = sn.uploaded + EXCLUDED.uploaded, downloaded = sn.downloaded + EXCLUDED.downloaded,
@@ -205,6 +201,11 @@ public:
             out_ += kHex[p[k] >> 4];
             out_ += kHex[p[k] & 15];
         }
+        return *this;
+    }
+    CopyRows& null() {
+        sep();
+        out_ += "\\N";
         return *this;
     }
     CopyRows& ip(const std::array<std::uint8_t, 16>& a) {
@@ -425,6 +426,14 @@ void Flusher::stage(db::Connection& pg, std::string_view events) {
         snatches.u(n.user_id).u(n.torrent_id).u(n.time);
         snatches.end();
     }
+    CopyRows pairs;
+    for (const auto& p : batch_.pairs()) {
+        pairs.u(p.user_id).u(p.torrent_id).u(p.uploaded).u(p.downloaded).u(p.uploaded_credited)
+            .u(p.downloaded_credited).u(p.seedtime).u(p.first_time).u(p.last_time);
+        if (p.has_ip) pairs.ip(p.ip);
+        else pairs.null();
+        pairs.end();
+    }
     CopyRows marks;
     for (const auto& d : drained_) {
         const auto& e = d.entry;
@@ -436,6 +445,7 @@ void Flusher::stage(db::Connection& pg, std::string_view events) {
         {"COPY sync_stage_users FROM STDIN", users.data()},       {"COPY sync_stage_peers FROM STDIN", peers.data()},
         {"COPY sync_stage_torrents FROM STDIN", torrents.data()}, {"COPY sync_stage_snatches FROM STDIN", snatches.data()},
         {"COPY sync_stage_marks FROM STDIN", marks.data()},       {"COPY sync_stage_events FROM STDIN", events},
+        {"COPY sync_stage_pairs FROM STDIN", pairs.data()},
     };
     for (const auto& [sql, rows] : tables)
         if (!rows.empty()) pg.copy_in(sql, rows);

@@ -8,9 +8,6 @@
 //
 //   sync_bench --admin-url URL [--seconds 20] [--rate 0] [--shards 2] [--users 20000]
 //              [--torrents 5000] [--peers 0] [--batch 20000] [--announces true]
-#include <libpq-fe.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -24,35 +21,15 @@
 #include <vector>
 
 #include "base/options.hpp"
-#include "db/migration_source.hpp"
-#include "db/migrator.hpp"
 #include "db/pg.hpp"
 #include "shm/segment.hpp"
+#include "bench_setup.hpp"
 #include "sync/sync_service.hpp"
 
 using namespace swarmline;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// A connection string for `dbname` on the server of `admin_url` (which may be a URL).
-std::string conninfo_for(const std::string& admin_url, const std::string& dbname) {
-    const char* keys[] = {"dbname", "dbname", nullptr};
-    const char* values[] = {admin_url.c_str(), dbname.c_str(), nullptr};
-    PGconn* c = PQconnectdbParams(keys, values, 1);
-    std::string out;
-    if (PQstatus(c) == CONNECTION_OK) {
-        PQconninfoOption* opts = PQconninfo(c);
-        for (auto* o = opts; o && o->keyword; ++o) {
-            if (!o->val || !*o->val || std::strcmp(o->keyword, "dbname") == 0) continue;
-            out += std::string(o->keyword) + "='" + o->val + "' ";
-        }
-        PQconninfoFree(opts);
-        out += "dbname='" + dbname + "'";
-    }
-    PQfinish(c);
-    return out;
-}
 
 struct Produced {
     std::atomic<std::uint64_t> events{0};
@@ -152,35 +129,14 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    const std::string dbname = "swarmline_sync_bench_" + std::to_string(getpid());
-    db::Connection admin(admin_url);
-    admin.exec("CREATE DATABASE " + dbname);
-    const std::string url = conninfo_for(admin_url, dbname);
     int rc = 0;
     {
-        db::Connection conn(url);
-        db::run_migrations(conn, db::load_migrations(SWARMLINE_MIGRATIONS_DIR));
-        conn.exec("INSERT INTO users (username, email, password_hash, passkey, rss_key, group_id, status) "
-                  "SELECT 'u' || i, 'u' || i || '@example.org', 'x', lpad(i::text, 32, 'a'), lpad(i::text, 32, 'b'), "
-                  "(SELECT id FROM user_groups WHERE is_default), 'active' FROM generate_series(1, " +
-                  std::to_string(users) + ") i");
-        conn.exec("INSERT INTO torrents (info_hash, name, category_id, size, status, moderated_at) "
-                  "SELECT decode(lpad(to_hex(i), 40, '0'), 'hex'), 't' || i, (SELECT min(id) FROM torrent_categories), "
-                  "1000000, 'approved', now() FROM generate_series(1, " + std::to_string(torrents) + ") i");
-
-        char tmpl[] = "/tmp/swarmline-sync-bench-XXXXXX";
-        const std::filesystem::path dir = mkdtemp(tmpl);
-        shm::SegmentLocation where;
-        where.shm_dir = dir.string();
-        auto opened = shm::Segment::open(where, shm::Segment::default_sizes(shards, 1u << 16), shm::OpenMode::recreate);
-        if (!opened.segment) {
-            std::fprintf(stderr, "segment: %s\n", opened.error.c_str());
-            return 1;
-        }
-        auto& seg = *opened.segment;
+        perf::BenchSetup setup(admin_url, users, torrents, shards, 1u << 16);
+        db::Connection conn(setup.url());
+        auto& seg = setup.segment();
 
         control::sync::SyncConfig cfg;
-        cfg.database_url = url;
+        cfg.database_url = setup.url();
         cfg.flush_batch_events = batch;
         cfg.flush_interval_ms = 20;
         cfg.record_announces = announces;
@@ -200,7 +156,9 @@ int main(int argc, char** argv) {
                                    Workload{users, torrents, peers, static_cast<double>(rate)}, std::ref(stop),
                                    std::ref(produced));
 
-        std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: caches, first batches
+        // Warm-up: the first batches meet empty tables (inserts only, no statistics yet); the measure
+        // starts once three have been committed.
+        while (m.batches_committed.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         const auto t0 = Clock::now();
         const std::uint64_t f0 = m.events_flushed.load(), b0 = m.batches_committed.load();
         std::uint64_t prev = f0, backlog_max = 0, backlog_first = m.backlog_events.load();
@@ -234,9 +192,6 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(backlog_max), seg.sizes().event_ring, exact ? "exact" : "WRONG",
                     static_cast<long long>(sum), static_cast<unsigned long long>(produced.uploaded.load()));
         rc = exact ? 0 : 1;
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
     }
-    admin.exec("DROP DATABASE " + dbname + " WITH (FORCE)");
     return rc;
 }

@@ -55,6 +55,56 @@ TEST(EventBatch, SumsRawAndCreditedPerUser) {
     EXPECT_EQ(batch.oldest_time(), 1700000001u);
 }
 
+// A member's snatch row sums all of its clients on the torrent, spans their first to last event and
+// keeps the latest client's address; a completion that came through an accumulator alone gives a
+// row with only its time.
+TEST(EventBatch, PairsSumTheClientsOfAMemberOnATorrent) {
+    auto home = record(1, 7, 1, 'a');
+    home.uploaded_delta = 100;
+    home.uploaded_credited = 200;
+    home.seedtime_delta = 60;
+    home.ip[15] = 1;
+    auto box = record(2, 7, 1, 'b');
+    box.downloaded_delta = 50;
+    box.downloaded_credited = 25;
+    box.ip[15] = 2;
+    auto other = record(3, 7, 2, 'a');
+    other.uploaded_delta = 1;
+    shm::EventRecord rs[] = {home, box, other};
+    EventBatch batch;
+    batch.add(rs);
+    shm::AccumulatorEntry done{};
+    done.user_id = 9;
+    done.torrent_id = 1;
+    done.completions = 1;
+    batch.add_accumulated(done, 1800000000);
+
+    auto pairs = batch.pairs();
+    ASSERT_EQ(pairs.size(), 3u);
+    for (const auto& p : pairs) {
+        if (p.user_id == 7 && p.torrent_id == 1) {
+            EXPECT_EQ(p.uploaded, 100u);
+            EXPECT_EQ(p.uploaded_credited, 200u);
+            EXPECT_EQ(p.downloaded, 50u);
+            EXPECT_EQ(p.downloaded_credited, 25u);
+            EXPECT_EQ(p.seedtime, 60u);
+            EXPECT_EQ(p.first_time, home.time);
+            EXPECT_EQ(p.last_time, box.time);
+            EXPECT_TRUE(p.has_ip);
+            EXPECT_EQ(p.ip, box.ip);
+        } else if (p.user_id == 7) {
+            EXPECT_EQ(p.torrent_id, 2u);
+            EXPECT_EQ(p.uploaded, 1u);
+        } else {
+            EXPECT_EQ(p.user_id, 9u);
+            EXPECT_FALSE(p.has_ip);
+            EXPECT_EQ(p.first_time, 1800000000u);
+            EXPECT_EQ(p.last_time, 1800000000u);
+            EXPECT_EQ(p.uploaded, 0u);
+        }
+    }
+}
+
 TEST(EventBatch, PeerTakesItsLastStateAndSumsItsDeltas) {
     auto start = record(1, 7, 1, 'a');
     start.event = static_cast<std::uint8_t>(proto::Event::started);
