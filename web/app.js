@@ -1,14 +1,18 @@
 // The Swarmline web UI: sign in, register, confirm the e-mail, and the member's profile with
-// transfer statistics and announce URL. The session is an HttpOnly cookie set by the API, so this
+// transfer statistics and announce URL; torrents.js adds the torrent pages (its routes in pages). The session is an HttpOnly cookie set by the API, so this
 // script never sees the token; every call goes to /api/v1 on the same origin.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const views = ["login-view", "register-view", "verify-view", "profile-view"];
+// Signed-in pages by the first part of the location hash (#torrent/ID -> pages.torrent("ID")).
+const pages = {};
+let me = null;
 
 async function api(method, path, body) {
   const init = { method, headers: {} };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body;  // multipart/form-data with its boundary, set by the browser
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
@@ -25,7 +29,7 @@ async function api(method, path, body) {
 }
 
 function show(view) {
-  for (const v of views) $(v).hidden = v !== view;
+  for (const v of document.querySelectorAll("main > section")) v.hidden = v.id !== view;
 }
 
 function say(text, isError) {
@@ -53,10 +57,14 @@ function formData(form) {
   return out;
 }
 
-async function showProfile() {
-  const me = await api("GET", "/me");
+async function signedIn() {
+  me = await api("GET", "/me");
   $("nav").hidden = false;
   $("nav-user").textContent = me.username;
+  $("nav-queue").hidden = !me.rights.includes("can_moderate");
+}
+
+function showProfile() {
   $("profile-name").textContent = me.username;
   $("profile-group").textContent = me.group.name + (me.two_factor_enabled ? " · two-factor on" : "");
   $("stat-up").textContent = bytes(me.stats.uploaded_adjusted);
@@ -75,11 +83,19 @@ async function route() {
   if (hash === "register") return show("register-view");
   if (hash === "verify") return show("verify-view");
   try {
-    await showProfile();
+    await signedIn();
   } catch (e) {
     $("nav").hidden = true;
     show("login-view");
     if (e.status !== 401) say(e.message, true);
+    return;
+  }
+  const [page, arg] = hash.split("/");
+  try {
+    if (pages[page]) await pages[page](arg);
+    else showProfile();
+  } catch (e) {
+    say(e.message, true);
   }
 }
 
@@ -151,4 +167,5 @@ api("GET", "/site").then((s) => {
   const name = s.settings && s.settings["site.name"];
   if (name) { $("site-name").textContent = name; document.title = name; }
 }).catch(() => {});
-route();
+// After every deferred script (torrents.js) has added its pages.
+document.addEventListener("DOMContentLoaded", route);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The web UI in a real browser (Debian's chromium, headless, driven over the DevTools protocol on
-a pipe): sign in through the form, see the profile with ratio and announce URL, sign out.
+a pipe): sign in through the form, see the profile with ratio and announce URL, upload a .torrent
+through the upload form, see its page, find it through the search form, sign out.
 
 Needs SWARMLINE_TEST_DATABASE_URL (a PostgreSQL superuser URL) and chromium; exits 77 (skipped)
 without them. Usage: web_ui_test.py SWARMLINE_CONTROL_BIN
@@ -78,6 +79,12 @@ class Browser:
             raise RuntimeError(f"{expression}: {r['exceptionDetails']}")
         return r["result"].get("value")
 
+    def set_file(self, selector, path):
+        """Chooses `path` in the file input `selector`, as a user picking the file would."""
+        root = self.send("DOM.getDocument")["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        self.send("DOM.setFileInputFiles", {"nodeId": node, "files": [path]})
+
     def wait_for(self, expression, what, limit_s=60):
         """Polls the page until `expression` is true: the page's own state is the readiness signal."""
         deadline = time.monotonic() + limit_s
@@ -115,7 +122,8 @@ def main():
         subprocess.run(["psql", "-q", admin, "-c", f"CREATE DATABASE {db}"], check=True)
         subprocess.run([control, "migrate", "run", "--database-url", url], check=True, stdout=subprocess.DEVNULL)
         added = subprocess.run([control, "user", "add", "--database-url", url, "--username", "uiuser",
-                                "--email", "ui@example.test", "--password", "ui-password-1", "--json"],
+                                "--email", "ui@example.test", "--password", "ui-password-1", "--group", "Uploader",
+                                "--json"],
                                check=True, capture_output=True, text=True)
         passkey = json.loads(added.stdout)["passkey"]
 
@@ -160,11 +168,48 @@ def main():
         cookie_visible = browser.eval("document.cookie.includes('swarmline_session')")
         assert not cookie_visible, "the session cookie is HttpOnly"
 
+        # Upload through the form: the torrent's page shows it, then the search finds it.
+        sample = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "proto", "data", "lt_v1_single.torrent")
+        browser.eval("location.hash = 'upload'")
+        browser.wait_for("!document.getElementById('upload-view').hidden && "
+                         "document.querySelector('#upload-form select[name=category]').options.length > 0",
+                         "the upload form with its categories")
+        browser.set_file("#upload-form input[name=torrent]", os.path.abspath(sample))
+        browser.eval("""(() => {
+            const f = document.getElementById('upload-form');
+            f.name.value = 'Browser Upload Sample'; f.tags.value = 'browser,sample';
+            f.nfo.value = 'NFO made in a browser'; f.requestSubmit(); })()""")
+        browser.wait_for("!document.getElementById('torrent-view').hidden && "
+                         "document.getElementById('t-name').textContent === 'Browser Upload Sample'",
+                         "the uploaded torrent's page")
+        assert browser.eval("document.getElementById('t-nfo').textContent") == "NFO made in a browser"
+        assert browser.eval("document.getElementById('t-tags').textContent") == "browser, sample"
+        assert browser.eval("document.querySelector('#t-files tbody').rows.length") == 1
+        download = browser.eval("document.getElementById('t-download').href")
+        status = browser.eval(f"fetch({json.dumps(download)}).then(r => r.status)")
+        assert status == 200, f"the download link answered {status}"
+
+        browser.eval("location.hash = 'torrents'")
+        browser.wait_for("!document.getElementById('torrents-view').hidden", "the torrent list")
+        browser.eval("""(() => {
+            const f = document.getElementById('search-form');
+            f.q.value = 'browser upload'; f.requestSubmit(); })()""")
+        browser.wait_for("document.querySelector('#results tbody').rows.length === 1 && "
+                         "document.querySelector('#results tbody').textContent.includes('Browser Upload Sample')",
+                         "the search result")
+        browser.eval("""(() => {
+            const f = document.getElementById('search-form');
+            f.q.value = 'nothing like this'; f.requestSubmit(); })()""")
+        browser.wait_for("document.querySelector('#results tbody').rows.length === 0", "an empty search")
+        browser.eval("location.hash = ''")
+        browser.wait_for("!document.getElementById('profile-view').hidden", "the profile again")
+
         browser.eval("document.getElementById('logout').click()")
         browser.wait_for("!document.getElementById('login-view').hidden", "the sign-in form after signing out")
         status = browser.eval("fetch('/api/v1/me').then(r => r.status)")
         assert status == 401, f"/api/v1/me after sign-out answered {status}"
-        log("PASS: sign-in error, sign-in, profile with announce URL and ratio, sign-out")
+        log("PASS: sign-in error, sign-in, profile with announce URL and ratio, upload, torrent page, search, "
+            "sign-out")
         return 0
     finally:
         if browser:
