@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
         }
     }
     service.stop();
-    std::printf("enforce_bench users=%u torrents=%u rounds=%u (ms from the UPDATE's commit to the segment showing it)\n",
+    std::printf("enforce_bench users=%u torrents=%u rounds=%u (ms from sending the autocommitted UPDATE to the segment showing it)\n",
                 users, torrents, rounds);
     for (const auto& c : changes)
         std::printf("  %-9s median %7.2f  p99 %7.2f  max %7.2f  (%zu changes)\n", c.name, percentile(c.ms, 0.5),
