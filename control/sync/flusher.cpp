@@ -47,8 +47,9 @@ CREATE TEMP TABLE IF NOT EXISTS sync_stage_marks (
 
 // Everything after the COPYs, sent as one simple-query string (one round trip). Each statement sees
 // the ones before it. The staging tables are analyzed first: the planner then joins a small batch
-// to users and torrents through their tracker_id indexes instead of scanning them. Counts that could be double-counted by a repeated signal (seeders, leechers,
-// first completions) are derived from the tables rather than added.
+// to users and torrents through their tracker_id indexes instead of scanning them. Counts that could
+// be double-counted by a repeated signal (seeders, leechers, first completions) are derived from the
+// tables rather than added: one index scan of peers per member and per torrent gives both counts.
 constexpr std::string_view kApplySql = R"SQL(
 ANALYZE sync_stage_users, sync_stage_peers, sync_stage_torrents, sync_stage_snatches, sync_stage_pairs,
         sync_stage_events;
@@ -96,11 +97,11 @@ ON CONFLICT (user_id, torrent_id) DO UPDATE SET
 
 INSERT INTO user_statistics AS us (user_id, uploaded, downloaded, uploaded_adjusted, downloaded_adjusted,
                                    seedtime_seconds, seeding_count, leeching_count, snatched_count)
-SELECT u.id, s.uploaded_raw, s.downloaded_raw, s.uploaded, s.downloaded, s.seedtime,
-       (SELECT count(*) FROM peers p WHERE p.user_id = u.id AND p.is_seeder),
-       (SELECT count(*) FROM peers p WHERE p.user_id = u.id AND NOT p.is_seeder),
+SELECT u.id, s.uploaded_raw, s.downloaded_raw, s.uploaded, s.downloaded, s.seedtime, n.seeding, n.leeching,
        (SELECT count(*) FROM sync_stage_completions c WHERE c.user_id = u.id)
 FROM sync_stage_users s JOIN users u ON u.tracker_id = s.user_tid
+CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE p.is_seeder) AS seeding, count(*) FILTER (WHERE NOT p.is_seeder) AS leeching
+                    FROM peers p WHERE p.user_id = u.id) n
 ON CONFLICT (user_id) DO UPDATE SET
     uploaded = us.uploaded + EXCLUDED.uploaded, downloaded = us.downloaded + EXCLUDED.downloaded,
     uploaded_adjusted = us.uploaded_adjusted + EXCLUDED.uploaded_adjusted,
@@ -112,11 +113,12 @@ ON CONFLICT (user_id) DO UPDATE SET
 -- torrents is wide and heavily indexed (search vectors, trigrams): a row is rewritten only when
 -- a counter the site shows changed; activity times live in torrent_statistics.
 WITH x AS (
-    SELECT t.id,
-           (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND p.is_seeder) AS seeders,
-           (SELECT count(*) FROM peers p WHERE p.torrent_id = t.id AND NOT p.is_seeder) AS leechers,
+    SELECT t.id, n.seeders, n.leechers,
            (SELECT count(*) FROM sync_stage_completions c WHERE c.torrent_id = t.id) AS completed
-    FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid)
+    FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid
+    CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE p.is_seeder) AS seeders,
+                               count(*) FILTER (WHERE NOT p.is_seeder) AS leechers
+                        FROM peers p WHERE p.torrent_id = t.id) n)
 UPDATE torrents t SET seeders = x.seeders, leechers = x.leechers, times_completed = t.times_completed + x.completed,
     last_activity_at = now(), last_seeder_at = CASE WHEN x.seeders > 0 THEN now() ELSE t.last_seeder_at END
 FROM x WHERE t.id = x.id AND (t.seeders <> x.seeders OR t.leechers <> x.leechers OR x.completed > 0);
