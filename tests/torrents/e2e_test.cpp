@@ -82,10 +82,12 @@ TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
     const std::string param = GetParam();
     const std::string transport = param.substr(0, param.find('+'));
     const bool freeleech = param.ends_with("+freeleech");
+    const bool v2_only = param.ends_with("+v2");
     const std::string py = std::string("/usr/bin/python3 ") + SWARMLINE_SWARM_CLIENTS;
     work_ = std::filesystem::temp_directory_path() / ("swarmline-torrents-e2e-" + std::to_string(getpid()) + transport);
     std::filesystem::create_directories(work_);
-    const auto made = run(py + " make " + work_ + " " + work_ + "/new.torrent");
+    const auto made = run((v2_only ? std::string("/usr/bin/python3 ") + SWARMLINE_MAKE_V2_ONLY : py + " make") + " " +
+                          work_ + " " + work_ + "/new.torrent");
     if (made.first == 77) GTEST_SKIP() << made.second;
     ASSERT_EQ(made.first, 0) << made.second;
 
@@ -94,6 +96,11 @@ TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
     const auto up = upload(uploader_, bytes, "software-linux");
     ASSERT_EQ(up.status, 201u) << up.body;
     ASSERT_EQ(up.str("/status"), "approved");
+    if (v2_only) {
+        // Clients announce its SHA-256 info hash truncated to 20 bytes; the site keys it by that.
+        ASSERT_EQ(up.str("/info_hash_v2").size(), 64u) << up.body;
+        EXPECT_EQ(up.str("/info_hash"), up.str("/info_hash_v2").substr(0, 40)) << up.body;
+    }
     if (freeleech) {
         const auto fl = call("PATCH", "/api/v1/torrents/" + up.str("/id"), R"({"freeleech_percentage":100})", moderator_);
         ASSERT_EQ(fl.status, 200u) << fl.body;
@@ -116,7 +123,7 @@ TEST_P(EndToEnd, UploadedTorrentIsSwarmedThroughTheTracker) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, EndToEnd, ::testing::Values("http", "udp", "http+freeleech"));
+INSTANTIATE_TEST_SUITE_P(Transports, EndToEnd, ::testing::Values("http", "udp", "http+freeleech", "http+v2", "udp+v2"));
 
 }  // namespace
 }  // namespace swarmline::control::test
