@@ -22,12 +22,10 @@ namespace {
 constexpr std::uint32_t kRecvBufferSize = 2048;
 constexpr std::uint32_t kRecvBuffers = 1024;
 constexpr std::uint16_t kBufferGroup = 0;
-// UDP replies of one turn, sent together with one sendmmsg per socket at the end of the turn (or
-// when the slots run out); each slot holds the largest reply (kUdpReplyCapacity). As many as there
-// are receive buffers, so a turn that drained the buffer ring is answered in one flush.
-constexpr std::uint32_t kSendSlots = kRecvBuffers;
-// The submission queue: UDP replies no longer take entries, so what is left is receive re-arms,
-// accepts and a receive and a send per HTTP connection; the completion queue is four times this.
+// Replies in flight at once; each slot holds the largest reply (kUdpReplyCapacity).
+constexpr std::uint32_t kSendSlots = 1024;
+// The submission queue: one turn queues at most a reply per completion, and the completion queue
+// is sized by the kernel at twice this.
 constexpr unsigned kRingEntries = 4096;
 // How long the loop sleeps without completions, which bounds how late it sees the stop flag.
 constexpr long long kWaitNanoseconds = 200'000'000;
@@ -42,7 +40,7 @@ constexpr std::uint32_t kConnOutput = 8 * kHttpReplyCapacity;
 
 // user_data: the kind of operation in the top byte, a generation in the next three (connections:
 // a completion for a slot that was closed and reused is recognised), the index in the low four.
-enum class Op : std::uint8_t { udp_recv = 1, accept, conn_recv, conn_send, wake, ignore };
+enum class Op : std::uint8_t { udp_recv = 1, udp_send, accept, conn_recv, conn_send, wake, ignore };
 
 std::uint64_t tag(Op op, std::uint32_t index, std::uint32_t generation = 0) noexcept {
     return (std::uint64_t{static_cast<std::uint8_t>(op)} << 56) | (std::uint64_t{generation & 0xffffff} << 32) | index;
@@ -70,6 +68,7 @@ void warn_limited(log::RateLimited& limit, std::string_view msg, int error) noex
 }  // namespace
 
 struct Loop::SendSlot {
+    msghdr msg{};
     iovec iov{};
     sockaddr_storage to{};
     std::uint8_t data[kUdpReplyCapacity];
@@ -160,8 +159,8 @@ std::string Loop::init() {
     recv_names_.resize(sockets_.udp.size());
 
     send_slots_ = std::make_unique_for_overwrite<SendSlot[]>(kSendSlots);  // pages are touched as used
-    udp_out_.resize(sockets_.udp.size());
-    for (auto& out : udp_out_) out.reserve(kSendSlots);
+    free_send_.reserve(kSendSlots);
+    for (std::uint32_t i = kSendSlots; i-- > 0;) free_send_.push_back(i);
 
     conns_ = std::make_unique_for_overwrite<Conn[]>(max_connections_);  // buffers stay untouched until used
     free_conns_.reserve(max_connections_);
@@ -276,57 +275,53 @@ void Loop::on_udp(const io_uring_cqe& cqe, std::uint32_t socket) noexcept {
         // Draining: what arrives now is not answered.
     } else if (!payload || truncated) {
         counters.add(Counter::udp_dropped);
+    } else if (free_send_.empty()) {
+        counters.add(Counter::udp_send_dropped);
     } else {
-        std::span<std::uint8_t> out = buffer();
+        std::uint32_t slot = free_send_.back();
+        SendSlot& s = send_slots_[slot];
         proto::Endpoint peer = net::endpoint_of(from);
-        std::size_t n = worker_.on_datagram({payload, length}, peer, socket, out);
-        if (n > 0) send(n, socket, peer);
+        std::size_t n = worker_.on_datagram({payload, length}, peer, socket, {s.data, sizeof s.data});
+        if (n > 0) {
+            free_send_.pop_back();
+            s.iov = iovec{s.data, n};
+            s.msg = msghdr{};
+            s.msg.msg_name = &s.to;
+            s.msg.msg_namelen = net::sockaddr_of(peer, sockets_.udp_family[socket], s.to);
+            s.msg.msg_iov = &s.iov;
+            s.msg.msg_iovlen = 1;
+            io_uring_sqe* e = sqe();
+            io_uring_prep_sendmsg(e, sockets_.udp[socket], &s.msg, 0);
+            io_uring_sqe_set_data64(e, tag(Op::udp_send, slot));
+        }
     }
     recycle_buffer(bid);
     if (!more && !stopping_) arm_udp(socket);
 }
 
 std::span<std::uint8_t> Loop::buffer() noexcept {
-    if (used_send_slots_ == kSendSlots) flush_udp();
-    return {send_slots_[used_send_slots_].data, kUdpReplyCapacity};
+    if (free_send_.empty()) return {};
+    last_buffer_slot_ = free_send_.back();
+    return {send_slots_[last_buffer_slot_].data, kUdpReplyCapacity};
 }
 
 void Loop::send(std::size_t length, std::uint32_t socket, const proto::Endpoint& to) noexcept {
-    if (socket >= sockets_.udp.size()) return;
-    SendSlot& s = send_slots_[used_send_slots_++];
+    std::uint32_t slot = last_buffer_slot_;
+    if (free_send_.empty() || free_send_.back() != slot || socket >= sockets_.udp.size()) return;
+    free_send_.pop_back();
+    SendSlot& s = send_slots_[slot];
     s.iov = iovec{s.data, length};
-    mmsghdr m{};
-    m.msg_hdr.msg_name = &s.to;
-    m.msg_hdr.msg_namelen = net::sockaddr_of(to, sockets_.udp_family[socket], s.to);
-    m.msg_hdr.msg_iov = &s.iov;
-    m.msg_hdr.msg_iovlen = 1;
-    udp_out_[socket].push_back(m);
+    s.msg = msghdr{};
+    s.msg.msg_name = &s.to;
+    s.msg.msg_namelen = net::sockaddr_of(to, sockets_.udp_family[socket], s.to);
+    s.msg.msg_iov = &s.iov;
+    s.msg.msg_iovlen = 1;
+    io_uring_sqe* e = sqe();
+    io_uring_prep_sendmsg(e, sockets_.udp[socket], &s.msg, 0);
+    io_uring_sqe_set_data64(e, tag(Op::udp_send, slot));
 }
 
-void Loop::flush_udp() noexcept {
-    for (std::uint32_t socket = 0; socket < udp_out_.size(); ++socket) {
-        std::vector<mmsghdr>& out = udp_out_[socket];
-        std::size_t done = 0;
-        while (done < out.size()) {
-            // A plain system call rather than one SQE and one CQE per reply: a UDP send never waits
-            // on this non-blocking call, and the slots are free again the moment it returns.
-            int n = ::sendmmsg(sockets_.udp[socket], out.data() + done, static_cast<unsigned>(out.size() - done),
-                               MSG_DONTWAIT);
-            if (n > 0) {
-                done += static_cast<std::size_t>(n);
-                continue;
-            }
-            if (errno == EINTR) continue;
-            // The first unsent reply failed (full socket buffer, an address the route refuses):
-            // it is dropped and the rest still go.
-            worker_.counters().add(Counter::udp_send_dropped);
-            if (errno != EAGAIN) warn_limited(g_udp_errors, "udp send failed", errno);
-            ++done;
-        }
-        out.clear();
-    }
-    used_send_slots_ = 0;
-}
+void Loop::on_udp_sent(std::uint32_t slot) noexcept { free_send_.push_back(slot); }
 
 void Loop::refuse_connection(int fd) noexcept {
     // Over the cap: one 503 with a bencoded reason, written without waiting, then closed.
@@ -519,7 +514,7 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             for (int fd : sockets_.http) ::shutdown(fd, SHUT_RDWR);
         }
         if (stopping_) {
-            bool owed = false;
+            bool owed = free_send_.size() < kSendSlots;
             for (std::uint32_t i = 0; i < max_connections_ && !owed; ++i)
                 owed = conns_[i].fd >= 0 && !conns_[i].closing && conns_[i].out_len > conns_[i].out_sent;
             if (!owed || now_s_ >= drain_deadline) break;
@@ -538,6 +533,7 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             std::uint32_t index = index_of(ud);
             switch (op_of(ud)) {
                 case Op::udp_recv: on_udp(*cqe, index); break;
+                case Op::udp_send: on_udp_sent(index); break;
                 case Op::accept: on_accept(*cqe, index); break;
                 case Op::conn_recv:
                     if (index < max_connections_ && conns_[index].generation == generation_of(ud))
@@ -557,7 +553,6 @@ void Loop::run(const std::atomic<bool>& stop, std::span<const std::atomic<int>> 
             buffers_returned_ = 0;
         }
         worker_.drain(*this, *this);
-        flush_udp();
         wake_peers(peer_ring_fds);
         WorkerCounters& counters = worker_.counters();
         counters.add(Counter::loop_iterations);

@@ -1,5 +1,5 @@
 // One worker's io_uring event loop: its UDP sockets read with multishot recvmsg into a provided
-// buffer ring, the replies of a batch of completions sent with one sendmmsg per socket, its TCP
+// buffer ring, replies queued as sendmsg and submitted once per batch of completions, its TCP
 // listeners read with multishot accept, and a fixed table of HTTP connections. Everything is
 // allocated when the loop starts; serving a request allocates nothing.
 #pragma once
@@ -60,7 +60,7 @@ private:
     void arm_conn_recv(std::uint32_t slot, bool just_answered) noexcept;
     void arm_conn_send(std::uint32_t slot) noexcept;
     void on_udp(const io_uring_cqe& cqe, std::uint32_t socket) noexcept;
-    void flush_udp() noexcept;
+    void on_udp_sent(std::uint32_t slot) noexcept;
     void on_accept(const io_uring_cqe& cqe, std::uint32_t listener) noexcept;
     void on_conn_recv(const io_uring_cqe& cqe, std::uint32_t slot) noexcept;
     void on_conn_sent(const io_uring_cqe& cqe, std::uint32_t slot) noexcept;
@@ -78,8 +78,8 @@ private:
     std::uint32_t max_connections_;
     io_uring ring_{};
     bool ring_ready_ = false;
-    bool multishot_ = true;
-    bool stopping_ = false;  // draining: no new requests, replies owed still go out  // false once the kernel refused multishot recvmsg: plain recvmsg then
+    bool multishot_ = true;  // false once the kernel refused multishot recvmsg: plain recvmsg then
+    bool stopping_ = false;  // draining: no new requests, replies owed still go out
 
     // Provided buffer ring for UDP receives, shared by this loop's UDP sockets (one buffer group).
     io_uring_buf_ring* buf_ring_ = nullptr;
@@ -92,10 +92,9 @@ private:
     std::vector<sockaddr_storage> recv_names_;
     msghdr multishot_msg_{};  // the template for multishot: only msg_namelen matters
 
-    // This turn's UDP replies: slots [0, used_send_slots_) in use, their headers by socket.
     std::unique_ptr<SendSlot[]> send_slots_;
-    std::uint32_t used_send_slots_ = 0;
-    std::vector<std::vector<mmsghdr>> udp_out_;
+    std::vector<std::uint32_t> free_send_;
+    std::uint32_t last_buffer_slot_ = 0;
 
     std::unique_ptr<Conn[]> conns_;
     std::vector<std::uint32_t> free_conns_;
