@@ -68,9 +68,11 @@ void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t shards, Wor
         shm::EventRecord r{};
         bool seeder = made % 3 == 0;
         if (own) {
-            const std::uint64_t k = member(rng) * shards + shard;  // < users * torrents: a distinct pair each
+            // k < users * torrents: user k % users, torrent (k / users + k % users) % torrents is a
+            // distinct pair for each k, and spreads a population of any size over all the torrents.
+            const std::uint64_t k = member(rng) * shards + shard;
             r.user_id = static_cast<std::uint32_t>(1 + k % w.users);
-            r.torrent_id = static_cast<std::uint32_t>(1 + k / w.users % w.torrents);
+            r.torrent_id = static_cast<std::uint32_t>(1 + (k / w.users + k % w.users) % w.torrents);
             seeder = k % 3 == 0;
         } else {
             r.user_id = user(rng);
