@@ -7,6 +7,8 @@ const $ = (id) => document.getElementById(id);
 // Signed-in pages by the first part of the location hash (#torrent/ID -> pages.torrent("ID")).
 const pages = {};
 let me = null;
+// A message for the next page shown (route() clears the previous page's message).
+let flash = "";
 
 async function api(method, path, body) {
   const init = { method, headers: {} };
@@ -78,7 +80,8 @@ function showProfile() {
 }
 
 async function route() {
-  say("");
+  say(flash);
+  flash = "";
   const hash = location.hash.replace("#", "");
   if (hash === "register") return show("register-view");
   if (hash === "verify") return show("verify-view");

@@ -5,6 +5,7 @@
 
 const perPage = 25;
 let searchPage = 1;
+let searchSeq = 0;  // only the latest search may fill the table, whatever order answers arrive in
 
 function cell(row, text) {
   const td = document.createElement("td");
@@ -43,7 +44,9 @@ function searchQuery(form) {
 }
 
 async function runSearch() {
+  const mine = ++searchSeq;
   const r = await api("GET", `/torrents?${searchQuery($("search-form"))}`);
+  if (mine !== searchSeq) return;
   const body = $("results").tBodies[0];
   body.replaceChildren();
   for (const t of r.torrents) {
@@ -76,7 +79,8 @@ pages.torrent = async (id) => {
   const flags = [];
   if (t.freeleech_percentage > 0) flags.push(`Freeleech ${t.freeleech_percentage}%` + (t.freeleech_until ? ` until ${t.freeleech_until}` : ""));
   if (t.double_upload) flags.push("Double upload" + (t.double_upload_until ? ` until ${t.double_upload_until}` : ""));
-  if (t.info_hash_v2) flags.push(t.info_hash ? "v1 + v2" : "v2");
+  // A v2-only torrent's info_hash is its v2 hash truncated (what clients announce).
+  if (t.info_hash_v2) flags.push(t.info_hash === t.info_hash_v2.slice(0, 40) ? "v2" : "v1 + v2");
   $("t-flags").textContent = flags.join(" · ");
   $("t-size").textContent = bytes(t.size) + ` in ${t.file_count} file${t.file_count === 1 ? "" : "s"}`;
   $("t-seeders").textContent = t.seeders;
@@ -168,8 +172,8 @@ $("upload-form").addEventListener("submit", async (ev) => {
   try {
     const t = await api("POST", "/torrents", form);
     ev.target.reset();
+    flash = t.status === "pending" ? "Uploaded: it waits for a moderator." : "Uploaded.";
     location.hash = "torrent/" + t.id;
-    say(t.status === "pending" ? "Uploaded: it waits for a moderator." : "Uploaded.");
   } catch (e) {
     say(e.message, true);
   }

@@ -126,6 +126,10 @@ def main():
                                 "--json"],
                                check=True, capture_output=True, text=True)
         passkey = json.loads(added.stdout)["passkey"]
+        for name, group in (("uipower", "Power User"), ("uimod", "Moderator")):
+            subprocess.run([control, "user", "add", "--database-url", url, "--username", name, "--email",
+                            name + "@example.test", "--password", "ui-password-1", "--group", group],
+                           check=True, stdout=subprocess.DEVNULL)
 
         log_path = os.path.join(work, "serve.log")
         with open(log_path, "w") as log_file:
@@ -190,7 +194,8 @@ def main():
         assert status == 200, f"the download link answered {status}"
 
         browser.eval("location.hash = 'torrents'")
-        browser.wait_for("!document.getElementById('torrents-view').hidden", "the torrent list")
+        browser.wait_for("!document.getElementById('torrents-view').hidden && "
+                         "document.getElementById('page-info').textContent !== ''", "the torrent list")
         browser.eval("""(() => {
             const f = document.getElementById('search-form');
             f.q.value = 'browser upload'; f.requestSubmit(); })()""")
@@ -208,8 +213,56 @@ def main():
         browser.wait_for("!document.getElementById('login-view').hidden", "the sign-in form after signing out")
         status = browser.eval("fetch('/api/v1/me').then(r => r.status)")
         assert status == 401, f"/api/v1/me after sign-out answered {status}"
+
+        def sign_in(name):
+            browser.eval(f"""(() => {{
+                const f = document.getElementById('login-form');
+                f.username.value = '{name}'; f.password.value = 'ui-password-1'; f.requestSubmit(); }})()""")
+            browser.wait_for("!document.getElementById('profile-view').hidden", f"{name}'s profile")
+
+        def sign_out():
+            browser.eval("document.getElementById('logout').click()")
+            browser.wait_for("!document.getElementById('login-view').hidden", "the sign-in form")
+
+        # A Power User's upload waits in the queue; a moderator approves it there; then it is found.
+        sign_in("uipower")
+        assert browser.eval("document.getElementById('nav-queue').hidden"), "members see no moderation queue"
+        browser.eval("location.hash = 'upload'")
+        browser.wait_for("document.querySelector('#upload-form select[name=category]').options.length > 0",
+                         "the upload form")
+        v2_sample = os.path.join(os.path.dirname(sample), "lt_v2_single.torrent")
+        browser.set_file("#upload-form input[name=torrent]", os.path.abspath(v2_sample))
+        browser.eval("""(() => {
+            const f = document.getElementById('upload-form');
+            f.name.value = 'Queued Upload'; f.requestSubmit(); })()""")
+        browser.wait_for("document.getElementById('message').textContent.includes('waits for a moderator') && "
+                         "!document.getElementById('torrent-view').hidden && "
+                         "document.getElementById('t-name').textContent === 'Queued Upload'",
+                         "the pending message on the upload's page")
+        assert browser.eval("document.getElementById('t-status').textContent") == "(pending)"
+        assert browser.eval("document.getElementById('t-flags').textContent") == "v2", "a v2-only torrent"
+        sign_out()
+        sign_in("uimod")
+        browser.eval("location.hash = 'queue'")
+        browser.wait_for("!document.getElementById('queue-view').hidden && "
+                         "document.querySelector('#queue tbody').textContent.includes('Queued Upload')",
+                         "the upload in the moderation queue")
+        browser.eval("""[...document.querySelectorAll('#queue tbody tr')]
+            .find(r => r.textContent.includes('Queued Upload')).querySelector('button').click()""")
+        browser.wait_for("document.getElementById('message').textContent.includes('Queued Upload: approved')",
+                         "the approval")
+        browser.wait_for("!document.querySelector('#queue tbody').textContent.includes('Queued Upload')",
+                         "the queue without it")
+        browser.eval("location.hash = 'torrents'")
+        browser.wait_for("!document.getElementById('torrents-view').hidden", "the torrent list")
+        browser.eval("""(() => {
+            const f = document.getElementById('search-form');
+            f.q.value = 'queued'; f.requestSubmit(); })()""")
+        browser.wait_for("document.querySelector('#results tbody').textContent.includes('Queued Upload')",
+                         "the approved upload in the search")
+        sign_out()
         log("PASS: sign-in error, sign-in, profile with announce URL and ratio, upload, torrent page, search, "
-            "sign-out")
+            "sign-out, moderation queue approval")
         return 0
     finally:
         if browser:
