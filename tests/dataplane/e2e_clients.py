@@ -159,7 +159,7 @@ def main():
         os.makedirs(seed_dir)
         os.makedirs(leech_dir)
         # aria2 1.36 knows only v1 torrents (it hashes a hybrid's info dictionary differently).
-        torrent = make_torrent(seed_dir, PAYLOAD_BYTES, v1_only=args.leecher == "aria2", private=True)
+        torrent = make_torrent(seed_dir, PAYLOAD_BYTES, version="v1" if args.leecher == "aria2" else "hybrid", private=True)
         # libtorrent 2 makes hybrid torrents: the v1 hash and the v2 hash truncated to 20 bytes both
         # name the torrent (control registers both), and the client announces both.
         hashes = lt.torrent_info(torrent).info_hashes()

@@ -21,15 +21,17 @@ except ImportError:
 PIECE_BYTES = 256 * 1024
 
 
-def make_torrent(directory, payload_bytes, v1_only=False, private=False):
-    """Writes DIR/payload.bin of random bytes and returns its torrent as a dict (no tracker): v1, or
-    hybrid v1+v2, which is what libtorrent 2 makes by default."""
+def make_torrent(directory, payload_bytes, version="hybrid", private=False):
+    """Writes DIR/payload.bin of random bytes and returns its torrent as a dict (no tracker): VERSION
+    "v1", "v2" (BEP 52 only: announced by its SHA-256 info hash truncated to 20 bytes) or "hybrid"
+    (both hashes), which is what libtorrent 2 makes by default."""
     payload = os.path.join(directory, "payload.bin")
     with open(payload, "wb") as f:
         f.write(secrets.token_bytes(payload_bytes))
     fs = lt.file_storage()
     lt.add_files(fs, payload)
-    ct = lt.create_torrent(fs, PIECE_BYTES, flags=lt.create_torrent.v1_only if v1_only else 0)
+    flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[version]
+    ct = lt.create_torrent(fs, PIECE_BYTES, flags=flags)
     ct.set_priv(private)
     lt.set_piece_hashes(ct, directory)
     return ct.generate()

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Real BitTorrent clients (Debian's python3-libtorrent) for the site's end-to-end test.
 
-  swarm_clients.py make DIR OUT.torrent          payload in DIR and its hybrid .torrent (no tracker)
+  swarm_clients.py make DIR OUT.torrent [--version hybrid|v2]
+                                                 payload in DIR and its .torrent (no tracker)
   swarm_clients.py swarm SEED.torrent LEECH.torrent DIR --transport udp|http
 
 `swarm` seeds DIR with the uploader's downloaded .torrent in one process and downloads it with a
@@ -24,9 +25,9 @@ from libtorrent_swarm import lt, make_torrent, session, add, wait_complete, same
 PAYLOAD_BYTES = 2 * 1024 * 1024 + 4321  # several 256 KiB pieces and a short last one
 
 
-def make(directory, out):
+def make(directory, out, version):
     with open(out, "wb") as f:
-        f.write(lt.bencode(make_torrent(directory, PAYLOAD_BYTES)))
+        f.write(lt.bencode(make_torrent(directory, PAYLOAD_BYTES, version)))
     return 0
 
 
@@ -74,6 +75,7 @@ def main():
     m = sub.add_parser("make")
     m.add_argument("dir")
     m.add_argument("out")
+    m.add_argument("--version", choices=["hybrid", "v2"], default="hybrid")
     s = sub.add_parser("swarm")
     s.add_argument("seed_torrent")
     s.add_argument("leech_torrent")
@@ -81,7 +83,7 @@ def main():
     s.add_argument("--transport", choices=["udp", "http"], required=True)
     args = ap.parse_args()
     if args.cmd == "make":
-        return make(args.dir, args.out)
+        return make(args.dir, args.out, args.version)
     return swarm(args.seed_torrent, args.leech_torrent, args.dir, args.transport)
 
 
