@@ -1,9 +1,7 @@
 // A real swarmline-dataplane for a test: started with the test's arguments on free ports (port 0)
 // and its own shared-memory segment, waited for until it logs `msg=ready`, whose fields say what
-// it bound. The log (stderr) is kept for assertions and printed when a test fails.
+// it bound. The log (stdout and stderr) is kept for assertions and printed when a test fails.
 #pragma once
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <string>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "io/net/address.hpp"
+#include "support/child_process.hpp"
 
 namespace swarmline::test {
 
@@ -19,32 +18,26 @@ public:
     // A fresh segment path under /dev/shm, unique to this process and call.
     static std::string fresh_shm_path();
 
-    DaemonProcess() = default;
-    ~DaemonProcess();
-    DaemonProcess(const DaemonProcess&) = delete;
-    DaemonProcess& operator=(const DaemonProcess&) = delete;
-
     // Starts the daemon with `args` (plus --shm when `shm` is non-empty) and waits for `ready`.
     // Empty on success, else what went wrong with the log so far.
     [[nodiscard]] std::string start(const std::vector<std::string>& args, const std::string& shm);
 
     // Waits until a log line containing `needle` appears (or the process exits); true when it did.
-    bool wait_for_log(std::string_view needle, std::chrono::seconds limit = std::chrono::seconds(20));
+    bool wait_for_log(std::string_view needle, std::chrono::seconds limit = std::chrono::seconds(20)) {
+        return child_.wait_for_log(needle, limit);
+    }
     // Sends `sig` and waits for the exit; returns the wait status (or -1).
-    int stop(int sig);
-    void signal(int sig) const;
-    [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
-    [[nodiscard]] const std::string& log() const noexcept { return log_; }
+    int stop(int sig) { return child_.stop(sig); }
+    void signal(int sig) const { child_.signal(sig); }
+    [[nodiscard]] bool running() const noexcept { return child_.running(); }
+    [[nodiscard]] const std::string& log() const noexcept { return child_.log(); }
 
     std::vector<io::net::Address> udp;
     std::vector<io::net::Address> http;
     io::net::Address admin;
 
 private:
-    bool read_some(int timeout_ms);
-    pid_t pid_ = -1;
-    int out_fd_ = -1;
-    std::string log_;
+    ChildProcess child_;
 };
 
 // The path of the built daemon (meson passes it in the environment).
