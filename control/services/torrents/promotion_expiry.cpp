@@ -25,8 +25,7 @@ PromotionExpiry expire_promotions(PgConn& db) {
         "(CASE WHEN due.du THEN jsonb_build_object("
         "'double_upload', jsonb_build_object('old', true, 'new', false), "
         "'double_upload_until', jsonb_build_object('old', due.double_upload_until, 'new', null)) ELSE '{}' END))::text"};
-    // No index covers users.double_upload_until, so this one reads the table; it is small beside
-    // the torrents and peers.
+    // Through the partial index users_double_upload_until_idx: the few members with an end time.
     static const Statement kMembers{
         "promotions_expire_members",
         "UPDATE users SET double_upload_until = NULL WHERE double_upload_until <= now()"};
