@@ -1,88 +1,227 @@
-// RSS and Torznab by RSS key: the Newznab/Torznab XML shape Prowlarr reads (caps, an RSS 2.0
-// channel with torznab:attr), category mapping, credentials, and the feed's download link giving
-// the key owner's passkey. Also the operator's `swarmline-control torrent add`.
+// RSS and Torznab by RSS key: the responses are parsed as XML (Boost.PropertyTree) and checked
+// against the Newznab/Torznab shape Prowlarr reads (caps with server, limits, searching and the
+// category tree; an RSS 2.0 channel of items with enclosure and torznab:attr; Newznab's error
+// element), category mapping, credentials, and the feed's download link giving the key owner's
+// passkey. Also the operator's `swarmline-control torrent add`.
 #include <gtest/gtest.h>
+
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
 
 #include <array>
 #include <cstdio>
+#include <regex>
+#include <sstream>
 
 #include "torrents_fixture.hpp"
 
 namespace swarmline::control::test {
 namespace {
 
-class Feeds : public TorrentsTest {
-protected:
-    std::string rss_key() { return sql("SELECT rss_key FROM users WHERE id = '" + member_id_ + "'"); }
-    static std::size_t count(const std::string& text, const std::string& what) {
-        std::size_t n = 0;
-        for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-        return n;
+namespace pt = boost::property_tree;
+
+// The document, or an empty tree (and a failure) when it is not well-formed XML.
+pt::ptree xml(const std::string& body) {
+    pt::ptree tree;
+    std::istringstream in(body);
+    try {
+        pt::read_xml(in, tree);
+    } catch (const pt::xml_parser_error& e) {
+        ADD_FAILURE() << e.what() << "\n" << body;
     }
-    // The first `attr` value of `<torznab:attr name="NAME" value="...">`.
-    static std::string attr(const std::string& xml, const std::string& name) {
-        const std::string open = "<torznab:attr name=\"" + name + "\" value=\"";
-        const auto p = xml.find(open);
-        if (p == std::string::npos) return "(absent)";
-        const auto b = p + open.size();
-        return xml.substr(b, xml.find('"', b) - b);
+    return tree;
+}
+
+std::string attr(const pt::ptree& node, const std::string& name) {
+    return node.get<std::string>("<xmlattr>." + name, "(absent)");
+}
+
+bool is_number(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+// One result as a Torznab client reads it; every element an item must have is checked on the way.
+struct Item {
+    std::string title, guid, link, size, category;
+    std::map<std::string, std::string> attrs;  // torznab:attr name -> value
+    std::string torznab(const std::string& name) const {
+        const auto a = attrs.find(name);
+        return a == attrs.end() ? "(absent)" : a->second;
     }
 };
 
-TEST_F(Feeds, TorznabCapsAndSearchHaveTheNewznabShape) {
-    const auto caps = call("GET", "/api/torznab?t=caps");
-    ASSERT_EQ(caps.status, 200u);
-    EXPECT_EQ(caps.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<caps>", 0), 0u) << caps.body;
-    EXPECT_NE(caps.body.find("<tv-search available=\"yes\" supportedParams=\"q,season,ep,imdbid\"/>"), std::string::npos);
-    EXPECT_NE(caps.body.find("<movie-search available=\"yes\""), std::string::npos);
-    EXPECT_NE(caps.body.find("<category id=\"2000\" name=\"Movies\">\n<subcat id=\"2030\""), std::string::npos) << caps.body;
-    EXPECT_EQ(count(caps.body, "<category "), count(caps.body, "</category>"));
+struct Channel {
+    std::string offset = "(absent)", total = "(absent)";
+    std::vector<Item> items;
+};
 
-    const auto hd = upload(uploader_, make_v1("Film One 1080p", 70000), "movies-hd", {{"name", "Film One 1080p"}});
+Channel channel(const std::string& body) {
+    const auto doc = xml(body);
+    Channel out;
+    const auto rss = doc.get_child_optional("rss");
+    if (!rss) {
+        ADD_FAILURE() << "no <rss> root:\n" << body;
+        return out;
+    }
+    EXPECT_EQ(attr(*rss, "version"), "2.0");
+    EXPECT_EQ(attr(*rss, "xmlns:torznab"), "http://torznab.com/schemas/2015/feed");
+    const auto& ch = rss->get_child("channel", {});
+    EXPECT_FALSE(ch.get<std::string>("title", "").empty()) << body;
+    EXPECT_FALSE(ch.get<std::string>("link", "").empty()) << body;
+    if (const auto r = ch.get_child_optional("torznab:response")) out.offset = attr(*r, "offset"), out.total = attr(*r, "total");
+    static const std::regex rfc822(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000)");
+    for (const auto& [name, node] : ch) {
+        if (name != "item") continue;
+        Item it;
+        it.title = node.get<std::string>("title", "");
+        it.guid = node.get<std::string>("guid", "");
+        it.link = node.get<std::string>("link", "");
+        it.size = node.get<std::string>("size", "");
+        it.category = node.get<std::string>("category", "");
+        EXPECT_FALSE(it.title.empty());
+        EXPECT_FALSE(it.guid.empty());
+        EXPECT_TRUE(it.link.starts_with("http://")) << it.link;
+        EXPECT_TRUE(std::regex_match(node.get<std::string>("pubDate", ""), rfc822)) << node.get<std::string>("pubDate", "");
+        EXPECT_TRUE(is_number(it.size)) << it.size;
+        EXPECT_TRUE(is_number(it.category)) << it.category;
+        const auto& enclosure = node.get_child("enclosure", {});
+        EXPECT_EQ(attr(enclosure, "url"), it.link);
+        EXPECT_EQ(attr(enclosure, "length"), it.size);
+        EXPECT_EQ(attr(enclosure, "type"), "application/x-bittorrent");
+        for (const auto& [aname, a] : node)
+            if (aname == "torznab:attr") it.attrs[attr(a, "name")] = attr(a, "value");
+        for (const char* required : {"category", "seeders", "peers", "infohash", "downloadvolumefactor", "uploadvolumefactor"})
+            EXPECT_TRUE(it.attrs.contains(required)) << "no torznab:attr " << required << " in " << it.title;
+        EXPECT_EQ(it.torznab("category"), it.category);
+        EXPECT_TRUE(is_number(it.torznab("seeders")) && is_number(it.torznab("peers")));
+        EXPECT_LE(std::stoll("0" + it.torznab("seeders")), std::stoll("0" + it.torznab("peers"))) << "peers counts the seeders";
+        EXPECT_TRUE(std::regex_match(it.torznab("infohash"), std::regex("[0-9a-f]{40}"))) << it.torznab("infohash");
+        for (const char* factor : {"downloadvolumefactor", "uploadvolumefactor"})
+            EXPECT_TRUE(std::regex_match(it.torznab(factor), std::regex(R"(\d+(\.\d+)?)"))) << factor << "=" << it.torznab(factor);
+        out.items.push_back(std::move(it));
+    }
+    return out;
+}
+
+// Newznab's <error code=".." description=".."/>: its code, or "(not an error)".
+std::string error_code(const std::string& body) {
+    const auto doc = xml(body);
+    const auto e = doc.get_child_optional("error");
+    if (!e) return "(not an error)";
+    EXPECT_NE(attr(*e, "description"), "(absent)");
+    EXPECT_FALSE(attr(*e, "description").empty());
+    return attr(*e, "code");
+}
+
+class Feeds : public TorrentsTest {
+protected:
+    std::string rss_key() { return sql("SELECT rss_key FROM users WHERE id = '" + member_id_ + "'"); }
+    Channel get(const std::string& target) {
+        const auto r = call("GET", target);
+        EXPECT_EQ(r.status, 200u) << target;
+        return channel(r.body);
+    }
+};
+
+TEST_F(Feeds, TorznabCapsHaveTheNewznabShape) {
+    const auto r = call("GET", "/api/torznab?t=caps");
+    ASSERT_EQ(r.status, 200u);
+    const auto doc = xml(r.body);
+    const auto& caps = doc.get_child("caps", {});
+    EXPECT_EQ(attr(caps.get_child("server", {}), "title"), "Swarmline");
+    const auto& limits = caps.get_child("limits", {});
+    ASSERT_TRUE(is_number(attr(limits, "default")) && is_number(attr(limits, "max"))) << r.body;
+    EXPECT_LE(std::stoi(attr(limits, "default")), std::stoi(attr(limits, "max")));
+    const auto& searching = caps.get_child("searching", {});
+    const std::map<std::string, std::string> params{
+        {"search", "q"}, {"tv-search", "q,season,ep,imdbid"}, {"movie-search", "q,imdbid,tmdbid"}};
+    for (const auto& [kind, supported] : params) {
+        const auto& s = searching.get_child(kind, {});
+        EXPECT_EQ(attr(s, "available"), "yes") << kind;
+        EXPECT_EQ(attr(s, "supportedParams"), supported) << kind;
+    }
+    // Categories: Newznab thousands, each with its subcategories inside its range.
+    std::map<std::string, std::string> names;
+    int categories = 0;
+    for (const auto& [name, cat] : caps.get_child("categories", {})) {
+        ASSERT_EQ(name, "category");
+        ++categories;
+        const auto id = attr(cat, "id");
+        ASSERT_TRUE(is_number(id)) << id;
+        EXPECT_EQ(std::stoi(id) % 1000, 0) << id;
+        EXPECT_FALSE(attr(cat, "name").empty());
+        names[id] = attr(cat, "name");
+        for (const auto& [sname, sub] : cat) {
+            if (sname == "<xmlattr>") continue;
+            ASSERT_EQ(sname, "subcat");
+            const auto sid = attr(sub, "id");
+            ASSERT_TRUE(is_number(sid)) << sid;
+            EXPECT_EQ(std::stoi(sid) / 1000 * 1000, std::stoi(id)) << sid << " under " << id;
+            EXPECT_FALSE(attr(sub, "name").empty());
+            names[sid] = attr(sub, "name");
+        }
+    }
+    EXPECT_GE(categories, 4);
+    EXPECT_EQ(names["2000"], "Movies");
+    EXPECT_EQ(names["2040"], "Movies/HD");
+    EXPECT_EQ(names["5000"], "TV");
+}
+
+TEST_F(Feeds, TorznabSearchesGiveTorznabItems) {
+    const auto hd = upload(uploader_, make_v1("Film One 1080p", 70000), "movies-hd",
+                           {{"name", "Film One 1080p"}, {"imdb_id", "tt0111161"}, {"tmdb_id", "278"}});
     ASSERT_EQ(hd.status, 201u) << hd.body;
-    ASSERT_EQ(upload(uploader_, make_v1("Show S01E02 720p", 30000), "tv-hd",
-                     {{"name", "Show S01E02 720p"}, {"season_number", "1"}, {"episode_number", "2"}}).status, 201u);
+    const auto show = upload(uploader_, make_v1("Show S01E02 720p", 30000), "tv-hd",
+                             {{"name", "Show S01E02 720p"}, {"season_number", "1"}, {"episode_number", "2"}});
+    ASSERT_EQ(show.status, 201u) << show.body;
     ASSERT_EQ(call("PATCH", "/api/v1/torrents/" + hd.str("/id"), R"({"freeleech_percentage":50,"double_upload":true})",
                    moderator_).status, 200u);
-
     const auto key = rss_key();
-    const auto all = call("GET", "/api/torznab?t=search&apikey=" + key);
-    ASSERT_EQ(all.status, 200u);
-    EXPECT_NE(all.body.find("xmlns:torznab=\"http://torznab.com/schemas/2015/feed\""), std::string::npos) << all.body;
-    EXPECT_NE(all.body.find("<torznab:response offset=\"0\" total=\"2\"/>"), std::string::npos) << all.body;
-    EXPECT_EQ(count(all.body, "<item>"), 2u);
 
-    const auto movies = call("GET", "/api/torznab?t=movie&cat=2000&q=film&apikey=" + key);
-    EXPECT_EQ(count(movies.body, "<item>"), 1u) << movies.body;
-    EXPECT_NE(movies.body.find("<title>Film One 1080p</title>"), std::string::npos);
-    EXPECT_EQ(attr(movies.body, "category"), "2040");
-    EXPECT_EQ(attr(movies.body, "seeders"), "0");
-    EXPECT_EQ(attr(movies.body, "peers"), "0");
-    EXPECT_EQ(attr(movies.body, "infohash"), hd.str("/info_hash"));
-    EXPECT_EQ(attr(movies.body, "downloadvolumefactor"), "0.5");
-    EXPECT_EQ(attr(movies.body, "uploadvolumefactor"), "2");
-    EXPECT_NE(movies.body.find("type=\"application/x-bittorrent\""), std::string::npos);
+    const auto all = get("/api/torznab?t=search&apikey=" + key);
+    EXPECT_EQ(all.offset, "0");
+    EXPECT_EQ(all.total, "2");
+    ASSERT_EQ(all.items.size(), 2u);
+    EXPECT_EQ(all.items[0].title, "Show S01E02 720p") << "newest first";
+    EXPECT_EQ(all.items[0].guid, show.str("/id"));
+    EXPECT_EQ(all.items[0].link, "http://localhost/rss/" + key + "/download/" + show.str("/id"));
+    EXPECT_EQ(all.items[0].size, "30000");
+    EXPECT_EQ(all.items[0].torznab("downloadvolumefactor"), "1");
+    EXPECT_EQ(all.items[0].torznab("uploadvolumefactor"), "1");
+    EXPECT_EQ(get("/api/torznab?t=search&limit=1&offset=1&apikey=" + key).items.size(), 1u);
 
-    const auto tv = call("GET", "/api/torznab?t=tvsearch&cat=5040&season=1&ep=2&apikey=" + key);
-    EXPECT_EQ(count(tv.body, "<item>"), 1u) << tv.body;
-    EXPECT_EQ(attr(tv.body, "downloadvolumefactor"), "1");
-    EXPECT_EQ(count(call("GET", "/api/torznab?t=tvsearch&season=3&apikey=" + key).body, "<item>"), 0u);
-    EXPECT_EQ(count(call("GET", "/api/torznab?t=search&cat=3000&apikey=" + key).body, "<item>"), 0u);
+    const auto movies = get("/api/torznab?t=movie&cat=2000&q=film&apikey=" + key);
+    ASSERT_EQ(movies.items.size(), 1u);
+    const auto& m = movies.items[0];
+    EXPECT_EQ(m.title, "Film One 1080p");
+    EXPECT_EQ(m.category, "2040");
+    EXPECT_EQ(m.torznab("seeders"), "0");
+    EXPECT_EQ(m.torznab("peers"), "0");
+    EXPECT_EQ(m.torznab("infohash"), hd.str("/info_hash"));
+    EXPECT_EQ(m.torznab("downloadvolumefactor"), "0.5");
+    EXPECT_EQ(m.torznab("uploadvolumefactor"), "2");
+    EXPECT_EQ(get("/api/torznab?t=movie&imdbid=0111161&apikey=" + key).items.size(), 1u);
+    EXPECT_EQ(get("/api/torznab?t=movie&tmdbid=278&apikey=" + key).items.size(), 1u);
+    EXPECT_EQ(get("/api/torznab?t=movie&tmdbid=279&apikey=" + key).items.size(), 0u);
 
-    EXPECT_NE(call("GET", "/api/torznab?t=search&apikey=wrong").body.find("<error code=\"100\""), std::string::npos);
-    EXPECT_NE(call("GET", "/api/torznab?t=search").body.find("<error code=\"100\""), std::string::npos);
-    EXPECT_NE(call("GET", "/api/torznab?t=music&apikey=" + key).body.find("<error code=\"202\""), std::string::npos);
+    const auto tv = get("/api/torznab?t=tvsearch&cat=5040&season=1&ep=2&apikey=" + key);
+    ASSERT_EQ(tv.items.size(), 1u);
+    EXPECT_EQ(tv.items[0].category, "5040");
+    EXPECT_EQ(get("/api/torznab?t=tvsearch&season=3&apikey=" + key).items.size(), 0u);
+    EXPECT_EQ(get("/api/torznab?t=search&cat=3000&apikey=" + key).items.size(), 0u);
+
+    EXPECT_EQ(error_code(call("GET", "/api/torznab?t=search&apikey=wrong").body), "100");
+    EXPECT_EQ(error_code(call("GET", "/api/torznab?t=movie").body), "100");
+    EXPECT_EQ(error_code(call("GET", "/api/torznab?t=music&apikey=" + key).body), "202");
 }
 
 TEST_F(Feeds, RssLinksDownloadWithTheKeyOwnersPasskey) {
     const auto up = upload(uploader_, sample("lt_v1_multi.torrent"), "music-flac", {{"name", "Album <FLAC> & more"}});
     ASSERT_EQ(up.status, 201u) << up.body;
     const auto key = rss_key();
-    const auto feed = call("GET", "/rss/" + key);
-    ASSERT_EQ(feed.status, 200u) << feed.body;
-    EXPECT_NE(feed.body.find("<title>Album &lt;FLAC&gt; &amp; more</title>"), std::string::npos) << feed.body;
-    const auto link_at = feed.body.find("<link>http://localhost/rss/" + key + "/download/" + up.str("/id") + "</link>");
-    EXPECT_NE(link_at, std::string::npos) << feed.body;
+    const auto feed = get("/rss/" + key);
+    ASSERT_EQ(feed.items.size(), 1u);
+    EXPECT_EQ(feed.items[0].title, "Album <FLAC> & more") << "escaped in the XML, the same text once parsed";
+    EXPECT_EQ(feed.items[0].link, "http://localhost/rss/" + key + "/download/" + up.str("/id"));
+    EXPECT_EQ(feed.items[0].torznab("infohash"), up.str("/info_hash"));
     EXPECT_EQ(call("GET", "/rss/" + std::string(32, 'x')).status, 404u);
 
     const auto dl = call("GET", "/rss/" + key + "/download/" + up.str("/id"));
