@@ -71,6 +71,25 @@ TEST_F(Catalogue, SearchFiltersSortsAndPages) {
     EXPECT_EQ(sql("SELECT count(*) FROM torrent_moderation WHERE action = 'promoted' AND torrent_id = '" + dune + "'"), "3");
 }
 
+TEST_F(Catalogue, DescriptionsAreSearchedByTheirWords) {
+    const auto office = add("The Office S02 1080p", 100000, "tv-hd",
+                            {{"description", "Restored from the original negatives, with remastered colours."}});
+    add("Dune 1984 1080p BluRay", 200000, "movies-hd", {{"description", "The extended cut."}});
+    // The description is indexed with English stems: found by its words as written and by their
+    // other forms, alone or with the name's words.
+    EXPECT_EQ(total("?q=restored"), 1);
+    EXPECT_EQ(total("?q=negatives"), 1);
+    EXPECT_EQ(total("?q=restoring"), 1);
+    EXPECT_EQ(total("?q=office%20remastered"), 1);
+    EXPECT_EQ(total("?q=%22original%20negatives%22"), 1) << "a quoted phrase";
+    EXPECT_EQ(total("?q=restored%20-office"), 0) << "a negated word";
+    EXPECT_EQ(total("?q=extended%20cut"), 1);
+    EXPECT_EQ(total("?q=restored%20dune"), 0) << "every word must match one torrent";
+    EXPECT_EQ(total("?q=the%20office"), 1) << "a name's stop words still count";
+    const auto r = call("GET", "/api/v1/torrents?q=restoring", "", member_);
+    EXPECT_EQ(r.str("/torrents/0/id"), office) << r.body;
+}
+
 TEST_F(Catalogue, CategoriesAndTagsAreListed) {
     add("Tagged 1", 1000, "music-flac", {{"tags", "jazz,live"}});
     add("Tagged 2", 1000, "music-flac", {{"tags", "jazz"}});

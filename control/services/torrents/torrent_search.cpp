@@ -14,8 +14,10 @@ db::Result search_torrents(PgConn& db, const SearchFilters& f, const std::string
     std::string rank = "0";
     if (!f.q.empty()) {
         const auto p = arg(f.q);
-        where += " AND (t.search_vector @@ websearch_to_tsquery('simple', " + p + ") OR " + p + " <% t.name)";
-        rank = "ts_rank(t.search_vector, websearch_to_tsquery('simple', " + p + ")) + word_similarity(" + p + ", t.name)";
+        // The words as typed, or their English stems (the vector has both: migration 20250110000000).
+        const auto query = "(websearch_to_tsquery('simple', " + p + ") || websearch_to_tsquery('english', " + p + "))";
+        where += " AND (t.search_vector @@ " + query + " OR " + p + " <% t.name)";
+        rank = "ts_rank(t.search_vector, " + query + ") + word_similarity(" + p + ", t.name)";
     }
     if (!f.categories.empty()) {
         std::string list = "{";
@@ -34,7 +36,13 @@ db::Result search_torrents(PgConn& db, const SearchFilters& f, const std::string
     if (f.double_upload) where += " AND t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now())";
     if (f.resolution) where += " AND t.resolution = " + arg(*f.resolution);
     if (f.imdb_id) where += " AND t.imdb_id = " + arg(*f.imdb_id);
-    if (f.uploader) where += " AND up.username = " + arg(*f.uploader) + " AND (NOT t.is_anonymous OR t.uploader_id = $1 OR $2)";
+    // The list of what one member uploaded: their anonymous uploads are not in it, nor anything
+    // when their privacy switch hides their uploads (user_privacy.show_uploads), except for
+    // themselves and staff.
+    if (f.uploader)
+        where += " AND up.username = " + arg(*f.uploader) +
+                 " AND (t.uploader_id = $1 OR $2 OR (NOT t.is_anonymous AND coalesce((SELECT p.show_uploads FROM "
+                 "user_privacy p WHERE p.user_id = up.id), true)))";
     const auto num = [&](const std::optional<std::int64_t>& v, const char* cond) {
         if (v) where += std::string(" AND ") + cond + arg(std::to_string(*v));
     };

@@ -1,5 +1,5 @@
 // The catalogue's one search: full text over the weighted search_vector (name, release group,
-// description) or a trigram match on the name, with filters, a sort and a page. Used by the JSON
+// description; the words as typed or their English stems) or a trigram match on the name, with filters, a sort and a page. Used by the JSON
 // API, RSS and Torznab; the caller decides what the viewer may see (moderators may ask for a status).
 #pragma once
 
