@@ -66,6 +66,7 @@ void Config::register_options(options::Registry& r) {
     r.add("backend", "the I/O backend: io_uring or dpdk", &backend);
     r.add("shm", "the shared-memory segment shared with swarmline-control (a file on /dev/shm or hugetlbfs)", &shm);
     r.add("shm-recreate", "recreate the segment when it has another layout or other sizes (its peers are lost)", &shm_recreate);
+    r.add("shm-prefault", "back the whole segment with memory at start, so no request waits for the kernel to fault a page in (false: pages are taken as the tables fill)", &shm_prefault);
     r.add("open", "serve as an open tracker: no passkeys, every torrent accepted", &open);
     r.add("log-level", "debug, info, warn or error (SIGHUP re-reads it from the config file)", &log_level);
     r.add("peers-per-shard", "IPv4 peers one shard can hold", &peers_per_shard);

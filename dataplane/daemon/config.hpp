@@ -23,6 +23,7 @@ struct Config {
     std::string backend = "io_uring";
     std::string shm = "/dev/shm/swarmline";
     bool shm_recreate = false;
+    bool shm_prefault = true;
     bool open = false;
     std::string log_level = "info";
     // Shared memory sizes (see shm::SegmentSizes); the default fits a test machine, not production.

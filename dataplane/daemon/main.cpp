@@ -126,6 +126,9 @@ int run(int argc, char** argv) {
         return 1;
     }
     shm::Segment& segment = *opened.segment;
+    if (config.shm_prefault) {
+        if (auto err = segment.prefault(); !err.empty()) log::warn("segment pages are faulted in as used", {{"error", err}});
+    }
     log::info("segment", {{"path", segment.path()},
                           {"created", segment.created() ? "true" : "false"},
                           {"hugepages", segment.hugepages() ? "true" : "false"},

@@ -75,6 +75,10 @@ public:
     // The raw bytes of a shard's swarms (swarm::Shard lays them out).
     [[nodiscard]] void* shard_region(std::uint32_t shard) const noexcept;
 
+    // Backs every page of the mapping with memory now and maps it writable, so that no page fault
+    // (the kernel allocating and zeroing a page) lands on a request later. "" or why it could not.
+    [[nodiscard]] std::string prefault() const;
+
 private:
     Segment() = default;
     void bind(bool init) noexcept;

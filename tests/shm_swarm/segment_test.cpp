@@ -1,5 +1,6 @@
 // The segment: created, attached with its contents, refused when its layout differs.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "fixture.hpp"
 
@@ -109,6 +110,29 @@ TEST(Segment, HugetlbfsDirThatIsNotHugetlbfsFallsBackToShm) {
     ASSERT_TRUE(r.segment) << r.error;
     EXPECT_FALSE(r.segment->hugepages());
     EXPECT_EQ(r.segment->path(), dir.path() + "/segment");
+}
+
+// The dataplane prefaults its segment so that no request takes a page fault: afterwards the whole
+// file is backed by memory (a fresh segment is sparse), and what the tables held is unchanged.
+TEST(Segment, PrefaultBacksEveryPageAndKeepsTheContents) {
+    TempDir dir;
+    auto opened = shm::Segment::open(location_in(dir), small_sizes(), shm::OpenMode::attach_or_create);
+    ASSERT_TRUE(opened.segment) << opened.error;
+    shm::Segment& seg = *opened.segment;
+    shm::UserEntry u{};
+    u.user_id = 9;
+    ASSERT_TRUE(seg.users().upsert(passkey_of(9), u));
+    auto backed = [&] {
+        struct stat st {};
+        EXPECT_EQ(stat(seg.path().c_str(), &st), 0);
+        return static_cast<std::uint64_t>(st.st_blocks) * 512;
+    };
+    ASSERT_LT(backed(), seg.header().total_size);
+    ASSERT_EQ(seg.prefault(), "");
+    EXPECT_GE(backed(), seg.header().total_size);
+    const auto found = seg.users().find(passkey_of(9));
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->user_id, 9u);
 }
 
 }  // namespace
