@@ -119,6 +119,7 @@ int run(int argc, char** argv) {
     shm::SegmentLocation where;
     where.name = shm_path.filename().string();
     where.shm_dir = shm_path.parent_path().string();
+    where.hugetlbfs_dir = where.shm_dir;  // a path on a hugetlbfs mount puts the segment on huge pages
     auto opened = shm::Segment::open(where, settings.sizes,
                                      config.shm_recreate ? shm::OpenMode::recreate : shm::OpenMode::attach_or_create);
     if (!opened.segment) {
