@@ -65,6 +65,37 @@ def alerts(ses):
             for a in ses.pop_alerts()]
 
 
+def versions(ti):
+    """The info hashes a client announces TI by: ["v1"], ["v2"] (the SHA-256 truncated to 20 bytes)
+    or both for a hybrid torrent, each announced on its own."""
+    ih = ti.info_hashes()
+    return [v for v, has in (("v1", ih.has_v1()), ("v2", ih.has_v2())) if has]
+
+
+def wait_announced(handle, ses, timeout):
+    """Waits until the tracker has answered HANDLE's announce of each of its info hashes with a reply.
+    A tracker error (e.g. a torrent the sync has not yet carried to the tracker) is noted and the
+    announce repeated. Returns (peers, log, why): the peer count of each version's first reply
+    ({"v1": n, "v2": n}), the tracker's warnings and errors in order, and None or why the answers
+    did not come within TIMEOUT seconds."""
+    wanted = versions(handle.torrent_file())
+    peers, log = {}, []
+    deadline = time.monotonic() + timeout
+    while len(peers) < len(wanted):
+        if time.monotonic() > deadline:
+            return peers, log, "the tracker did not answer %s" % [v for v in wanted if v not in peers]
+        time.sleep(0.1)
+        for a in ses.pop_alerts():
+            if isinstance(a, lt.tracker_reply_alert):
+                peers.setdefault("v2" if a.version == lt.protocol_version.V2 else "v1", a.num_peers)
+            elif isinstance(a, lt.tracker_warning_alert):
+                log.append(a.message())
+            elif isinstance(a, lt.tracker_error_alert):
+                log.append("%s (%s)" % (a.message(), a.error.message()))
+                handle.force_reannounce(0, -1, lt.torrent_handle.ignore_min_interval)
+    return peers, log, None
+
+
 def wait_complete(handle, ses, timeout):
     """Waits until HANDLE seeds; returns None, or why it did not within TIMEOUT seconds."""
     deadline = time.monotonic() + timeout
