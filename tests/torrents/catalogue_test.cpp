@@ -90,6 +90,61 @@ TEST_F(Catalogue, DescriptionsAreSearchedByTheirWords) {
     EXPECT_EQ(r.str("/torrents/0/id"), office) << r.body;
 }
 
+TEST_F(Catalogue, MediaFieldsAreShownAndEditedByStaff) {
+    const auto id = add("Heat 1995 2160p UHD BluRay", 1000, "movies-4k",
+                        {{"media_type", "movie"}, {"resolution", "2160p"}, {"video_codec", "x265"},
+                         {"audio_codec", "DTS-HD MA"}, {"source", "BluRay"}, {"container", "mkv"}, {"hdr_format", "HDR10"},
+                         {"release_group", "FraMeSToR"}, {"year", "1995"}, {"imdb_id", "tt0113277"}, {"tmdb_id", "949"}});
+    const auto detail = call("GET", "/api/v1/torrents/" + id, "", member_);
+    ASSERT_EQ(detail.status, 200u) << detail.body;
+    const std::map<std::string, std::string> stored{
+        {"media_type", "movie"}, {"resolution", "2160p"}, {"video_codec", "x265"}, {"audio_codec", "DTS-HD MA"},
+        {"source", "BluRay"}, {"container", "mkv"}, {"hdr_format", "HDR10"}, {"release_group", "FraMeSToR"},
+        {"imdb_id", "tt0113277"}};
+    for (const auto& [key, value] : stored) EXPECT_EQ(detail.str(("/" + key).c_str()), value) << key;
+    EXPECT_EQ(detail.integer("/year"), 1995);
+    EXPECT_EQ(detail.integer("/tmdb_id"), 949);
+    EXPECT_NE(detail.body.find("\"season_number\":null"), std::string::npos) << detail.body;
+    // Search results carry them too.
+    const auto found = call("GET", "/api/v1/torrents?q=heat", "", member_);
+    EXPECT_EQ(found.str("/torrents/0/video_codec"), "x265") << found.body;
+    EXPECT_EQ(found.str("/torrents/0/hdr_format"), "HDR10");
+    EXPECT_EQ(found.integer("/torrents/0/year"), 1995);
+
+    const auto edit = call("PATCH", "/api/v1/torrents/" + id,
+                           R"({"media_type":"episode","video_codec":"HEVC","audio_codec":"TrueHD","source":"WEB-DL",)"
+                           R"("container":"mp4","hdr_format":"Dolby Vision","year":1996,"imdb_id":"tt0113278",)"
+                           R"("tmdb_id":950,"season_number":1,"episode_number":2})", moderator_);
+    ASSERT_EQ(edit.status, 200u) << edit.body;
+    EXPECT_EQ(edit.str("/changes/video_codec/old"), "x265");
+    EXPECT_EQ(edit.str("/changes/video_codec/new"), "HEVC");
+    EXPECT_EQ(edit.integer("/changes/season_number/new"), 1);
+    EXPECT_FALSE(edit.has("/changes/resolution")) << "fields the PATCH does not give are kept";
+    const auto edited = call("GET", "/api/v1/torrents/" + id, "", member_);
+    EXPECT_EQ(edited.str("/media_type"), "episode");
+    EXPECT_EQ(edited.str("/audio_codec"), "TrueHD");
+    EXPECT_EQ(edited.str("/source"), "WEB-DL");
+    EXPECT_EQ(edited.str("/container"), "mp4");
+    EXPECT_EQ(edited.str("/hdr_format"), "Dolby Vision");
+    EXPECT_EQ(edited.str("/imdb_id"), "tt0113278");
+    EXPECT_EQ(edited.str("/resolution"), "2160p");
+    EXPECT_EQ(edited.integer("/year"), 1996);
+    EXPECT_EQ(edited.integer("/tmdb_id"), 950);
+    EXPECT_EQ(edited.integer("/episode_number"), 2);
+    EXPECT_EQ(sql("SELECT changes->'hdr_format'->>'new' FROM audit_logs WHERE action = 'torrent.edit' AND entity_id = '" +
+                  id + "'"), "Dolby Vision");
+    EXPECT_EQ(total("?q=heat&resolution=2160p"), 1);
+
+    const auto patch = [&](const std::string& body) { return call("PATCH", "/api/v1/torrents/" + id, body, moderator_); };
+    EXPECT_EQ(patch(R"({"imdb_id":"nope"})").status, 422u);
+    EXPECT_EQ(patch(R"({"year":1700})").status, 422u);
+    EXPECT_EQ(patch(R"({"media_type":"podcast"})").status, 422u);
+    EXPECT_EQ(patch(R"({"season_number":70000})").status, 422u);
+    EXPECT_EQ(patch(R"({"tmdb_id":"many"})").status, 422u);
+    EXPECT_EQ(call("PATCH", "/api/v1/torrents/" + id, R"({"video_codec":"x264"})", member_).status, 403u);
+    EXPECT_EQ(call("GET", "/api/v1/torrents/" + id, "", member_).str("/video_codec"), "HEVC");
+}
+
 TEST_F(Catalogue, CategoriesAndTagsAreListed) {
     add("Tagged 1", 1000, "music-flac", {{"tags", "jazz,live"}});
     add("Tagged 2", 1000, "music-flac", {{"tags", "jazz"}});

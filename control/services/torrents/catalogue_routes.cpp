@@ -43,9 +43,11 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
-// The first columns of a search row (torrent_search.hpp) and of get_torrent's row.
+// The summary columns (torrents::kSummarySelect) of a search row and of get_torrent's row.
 void write_summary(JsonWriter& w, const db::Result& r, int i) {
+    using namespace torrents;
     const auto opt = [&](int col) { r.is_null(i, col) ? w.null() : w.value(r.get(i, col)); };
+    const auto opt_int = [&](int col) { r.is_null(i, col) ? w.null() : w.value(r.get_int64(i, col)); };
     w.field("id", r.get(i, 0)).field("name", r.get(i, 1)).field("category", r.get(i, 2));
     w.field("size", r.get_int64(i, 3)).field("file_count", r.get_int64(i, 4)).field("seeders", r.get_int64(i, 5));
     w.field("leechers", r.get_int64(i, 6)).field("times_completed", r.get_int64(i, 7)).field("status", r.get(i, 8));
@@ -59,6 +61,17 @@ void write_summary(JsonWriter& w, const db::Result& r, int i) {
     w.field("created_at", r.get(i, 15)).key("uploader");
     opt(16);
     w.field("anonymous", r.get_bool(i, 17)).field("sticky", r.get_bool(i, 18)).field("featured", r.get_bool(i, 19));
+    for (const auto& [key, col] : {std::pair{"media_type", kMediaType}, {"video_codec", kVideoCodec},
+                                   {"audio_codec", kAudioCodec}, {"source", kSource}, {"container", kContainer},
+                                   {"hdr_format", kHdrFormat}, {"imdb_id", kImdbId}}) {
+        w.key(key);
+        opt(col);
+    }
+    for (const auto& [key, col] : {std::pair{"year", kYear}, {"tmdb_id", kTmdbId}, {"season_number", kSeason},
+                                   {"episode_number", kEpisode}}) {
+        w.key(key);
+        opt_int(col);
+    }
 }
 
 }  // namespace
@@ -104,15 +117,9 @@ Response list_torrents(Ctx& c) {
 }
 
 Response get_torrent(Ctx& c) {
-    static const Statement kGet{
-        "torrents_get",
-        "SELECT t.id, t.name, c.slug, t.size, t.file_count, t.seeders, t.leechers, t.times_completed, t.status, "
-        "encode(t.info_hash, 'hex'), encode(t.info_hash_v2, 'hex'), t.resolution, t.release_group, "
-        "CASE WHEN t.freeleech_until IS NULL OR t.freeleech_until > now() THEN t.freeleech_percentage ELSE 0 END, "
-        "t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now()), t.created_at, "
-        "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
-        "t.is_sticky, t.is_featured, t.description, t.nfo, t.source_tag, t.piece_length, t.freeleech_until, "
-        "t.double_upload_until, "
+    static const std::string kSql =
+        std::string("SELECT ") + torrents::kSummarySelect +
+        ", t.description, t.nfo, t.source_tag, t.piece_length, t.freeleech_until, t.double_upload_until, "
         "(SELECT coalesce(json_agg(g.name ORDER BY a.score DESC, g.name), '[]') FROM torrent_tag_assignments a "
         " JOIN torrent_tags g ON g.id = a.tag_id WHERE a.torrent_id = t.id), "
         "(SELECT coalesce(json_agg(json_build_object('path', f.path, 'size', f.size, 'media', f.is_media, "
@@ -120,26 +127,29 @@ Response get_torrent(Ctx& c) {
         "  (SELECT * FROM torrent_files WHERE torrent_id = t.id AND NOT is_padding ORDER BY file_index LIMIT 1000) f), "
         "(SELECT to_jsonb(m) - 'id' - 'torrent_id' FROM torrent_metadata m WHERE m.torrent_id = t.id), t.mediainfo "
         "FROM torrents t JOIN torrent_categories c ON c.id = t.category_id LEFT JOIN users up ON up.id = t.uploader_id "
-        "WHERE t.id = $3 AND t.deleted_at IS NULL AND (t.status = 'approved' OR t.uploader_id = $1 OR $2)"};
+        "WHERE t.id = $3 AND t.deleted_at IS NULL AND (t.status = 'approved' OR t.uploader_id = $1 OR $2)";
+    static const Statement kGet{"torrents_get", kSql.c_str()};
     const bool staff = c.who.has(auth::Right::moderate);
     const auto r = c.db().run(kGet, {c.me(), staff, uuid_param(c, 0)});
     if (r.rows() == 0) throw ApiError::not_found("no such torrent");
     JsonWriter w;
     w.begin_object();
     write_summary(w, r, 0);
-    const auto opt = [&](const char* key, int col) {
+    // The columns after the summary, as kGet selects them.
+    const auto col = [](int n) { return torrents::kSummaryColumns + n; };
+    const auto opt = [&](const char* key, int n) {
         w.key(key);
-        r.is_null(0, col) ? w.null() : w.value(r.get(0, col));
+        r.is_null(0, col(n)) ? w.null() : w.value(r.get(0, col(n)));
     };
-    w.field("description", r.get(0, 20));
-    opt("nfo", 21);
-    opt("source_tag", 22);
-    opt("piece_length", 23);
-    opt("freeleech_until", 24);
-    opt("double_upload_until", 25);
-    w.key("tags").raw(r.get(0, 26)).key("files").raw(r.get(0, 27)).key("metadata");
-    r.is_null(0, 28) ? w.null() : w.raw(r.get(0, 28));
-    opt("mediainfo", 29);
+    w.field("description", r.get(0, col(0)));
+    opt("nfo", 1);
+    opt("source_tag", 2);
+    opt("piece_length", 3);
+    opt("freeleech_until", 4);
+    opt("double_upload_until", 5);
+    w.key("tags").raw(r.get(0, col(6))).key("files").raw(r.get(0, col(7))).key("metadata");
+    r.is_null(0, col(8)) ? w.null() : w.raw(r.get(0, col(8)));
+    opt("mediainfo", 9);
     w.end_object();
     return Response::json(w.take());
 }

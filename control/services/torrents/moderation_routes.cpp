@@ -123,6 +123,17 @@ Response patch_torrent(Ctx& c) {
     const auto category = in.optional_string("category", 64);
     const auto resolution = in.optional_string("resolution", 32);
     const auto release_group = in.optional_string("release_group", 64);
+    const auto media_type = in.optional_string("media_type", 16);
+    const auto video_codec = in.optional_string("video_codec", 32);
+    const auto audio_codec = in.optional_string("audio_codec", 32);
+    const auto source = in.optional_string("source", 32);
+    const auto container = in.optional_string("container", 32);
+    const auto hdr_format = in.optional_string("hdr_format", 32);
+    const auto imdb_id = in.optional_string("imdb_id", 16);
+    const auto year = in.optional_int("year");
+    const auto tmdb_id = in.optional_int("tmdb_id");
+    const auto season = in.optional_int("season_number");
+    const auto episode = in.optional_int("episode_number");
     const auto nfo = in.optional_string("nfo", 65536);
     const auto fl = in.optional_int("freeleech_percentage");
     const auto fl_until = in.optional_string("freeleech_until", 64);
@@ -150,7 +161,12 @@ Response patch_torrent(Ctx& c) {
         "double_upload = coalesce($10::boolean, double_upload), "
         "double_upload_until = CASE WHEN $10::boolean IS NULL AND $11::timestamptz IS NULL THEN double_upload_until "
         "ELSE $11::timestamptz END, "
-        "is_featured = coalesce($12, is_featured), is_sticky = coalesce($13, is_sticky) WHERE id = $1"};
+        "is_featured = coalesce($12, is_featured), is_sticky = coalesce($13, is_sticky), "
+        "media_type = coalesce($14, media_type), video_codec = coalesce($15, video_codec), "
+        "audio_codec = coalesce($16, audio_codec), source = coalesce($17, source), container = coalesce($18, container), "
+        "hdr_format = coalesce($19, hdr_format), imdb_id = coalesce($20, imdb_id), year = coalesce($21::smallint, year), "
+        "tmdb_id = coalesce($22::integer, tmdb_id), season_number = coalesce($23::smallint, season_number), "
+        "episode_number = coalesce($24::smallint, episode_number) WHERE id = $1"};
     if (category) {
         static const Statement kCat{"torrents_edit_category", "SELECT 1 FROM torrent_categories WHERE slug = $1"};
         if (db.run(kCat, {*category}).rows() == 0) throw ApiError::invalid("no such category '" + *category + "'");
@@ -159,11 +175,13 @@ Response patch_torrent(Ctx& c) {
         db.run(kUpdate, {id, name, description, category, resolution, release_group, nfo, num(fl), fl_until,
                          du ? db::Param(*du) : db::Param(nullptr), du_until,
                          featured ? db::Param(*featured) : db::Param(nullptr),
-                         sticky ? db::Param(*sticky) : db::Param(nullptr)});
+                         sticky ? db::Param(*sticky) : db::Param(nullptr), media_type, video_codec, audio_codec,
+                         source, container, hdr_format, imdb_id, num(year), num(tmdb_id), num(season), num(episode)});
     } catch (const db::Error& e) {
         if (e.sqlstate() == "22007" || e.sqlstate() == "22008")
             throw ApiError::invalid("an expiry is not a timestamp (ISO 8601, e.g. 2026-12-01T00:00:00Z)");
         if (e.sqlstate() == db::sqlstate::check_violation) throw ApiError::invalid("a field is out of range: " + e.constraint());
+        if (e.sqlstate() == "22003") throw ApiError::invalid("a number is out of its column's range");
         throw;
     }
     const auto changes = diff(db, id, *before);

@@ -69,12 +69,8 @@ db::Result search_torrents(PgConn& db, const SearchFilters& f, const std::string
     const auto limit = arg(std::to_string(f.limit));
     const auto offset = arg(std::to_string(f.offset));
     const std::string sql =
-        "SELECT t.id, t.name, c.slug, t.size, t.file_count, t.seeders, t.leechers, t.times_completed, t.status, "
-        "encode(t.info_hash, 'hex'), encode(t.info_hash_v2, 'hex'), t.resolution, t.release_group, "
-        "CASE WHEN t.freeleech_until IS NULL OR t.freeleech_until > now() THEN t.freeleech_percentage ELSE 0 END, "
-        "t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now()), t.created_at, "
-        "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
-        "t.is_sticky, t.is_featured, to_char(t.created_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"'), "
+        std::string("SELECT ") + kSummarySelect +
+        ", to_char(t.created_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"'), "
         "count(*) OVER () FROM torrents t JOIN torrent_categories c ON c.id = t.category_id "
         "LEFT JOIN users up ON up.id = t.uploader_id" +
         where + " ORDER BY t.is_sticky DESC, " + order + " " + dir + ", t.created_at DESC, t.id LIMIT " + limit +

@@ -25,11 +25,26 @@ struct SearchFilters {
     std::uint64_t limit = 25, offset = 0;
 };
 
-// The columns of every row, in this order; then the total count over all pages.
+// A torrent's summary as every listing and the torrent's own page select it (the columns kId ..
+// kEpisode below), from `torrents t JOIN torrent_categories c` and the uploader `LEFT JOIN users up`;
+// $1 is the viewer's id and $2 whether the viewer is staff (an anonymous uploader is named to them).
+inline constexpr const char* kSummarySelect =
+    "t.id, t.name, c.slug, t.size, t.file_count, t.seeders, t.leechers, t.times_completed, t.status, "
+    "encode(t.info_hash, 'hex'), encode(t.info_hash_v2, 'hex'), t.resolution, t.release_group, "
+    "CASE WHEN t.freeleech_until IS NULL OR t.freeleech_until > now() THEN t.freeleech_percentage ELSE 0 END, "
+    "t.double_upload AND (t.double_upload_until IS NULL OR t.double_upload_until > now()), t.created_at, "
+    "CASE WHEN NOT t.is_anonymous OR t.uploader_id = $1 OR $2 THEN up.username END, t.is_anonymous, "
+    "t.is_sticky, t.is_featured, t.media_type, t.video_codec, t.audio_codec, t.source, t.container, t.hdr_format, "
+    "t.year, t.imdb_id, t.tmdb_id, t.season_number, t.episode_number";
+
+// The columns of every search row, in this order: the summary; then the creation time in RFC 822
+// (for feeds) and the total count over all pages.
 enum SearchColumn {
     kId, kName, kCategory, kSize, kFileCount, kSeeders, kLeechers, kCompleted, kStatus, kInfoHash, kInfoHashV2,
     kResolution, kReleaseGroup, kFreeleech, kDoubleUpload, kCreatedAt, kUploader, kAnonymous, kSticky, kFeatured,
-    kCreatedRfc822, kTotal
+    kMediaType, kVideoCodec, kAudioCodec, kSource, kContainer, kHdrFormat, kYear, kImdbId, kTmdbId, kSeason, kEpisode,
+    kSummaryColumns,
+    kCreatedRfc822 = kSummaryColumns, kTotal
 };
 
 // `viewer_id` and `staff` decide whether an anonymous uploader is named. Throws ApiError 400 for a
