@@ -6,7 +6,8 @@
 // through the exception tap, where the daemon's io_uring HTTP worker hands each announce to the
 // DPDK worker owning the swarm. The counters come from the daemon's /metrics.
 //
-// One daemon serves every test of this file (EAL takes seconds to start).
+// One daemon serves every test of a suite (EAL takes seconds to start): an open tracker for
+// DpdkDaemon, a private one (users and torrents from the segment) for DpdkPrivateDaemon.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/icmp6.h>
@@ -20,6 +21,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -83,14 +85,15 @@ std::uint64_t metric(const std::string& body, const std::string& family, const s
 
 class DpdkDaemon : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
+    static void SetUpTestSuite() { start_daemon(true); }
+
+    // `open`: any torrent from anyone (--open); else private mode, where only the passkeys and
+    // torrents written into the segment are admitted.
+    static void start_daemon(bool open) {
+        error_.clear();
         skip_ = NetnsPair::unavailable();
         if (!skip_.empty()) return;
-        // SWARMLINE_DPDK_NIC=net_tap: the NIC is a net_tap device whose kernel side moves to the
-        // client namespace. Unlike net_af_packet it offers IPv4/UDP checksum offload, so the replies
-        // take the offload path (the PMD computes what the flags ask for).
-        const char* nic = std::getenv("SWARMLINE_DPDK_NIC");
-        const bool tap_nic = nic && std::string(nic) == "net_tap";
+        const bool tap_nic = tap_nic_run();
         ns_ = std::make_unique<NetnsPair>(!tap_nic);
         if (!ns_->error().empty()) {
             error_ = "namespace set-up: " + ns_->error();
@@ -103,13 +106,15 @@ protected:
             return;
         }
         const std::string pid = std::to_string(::getpid());
+        // The suites run one after the other: the namespaces, the tap and the EAL of the first are
+        // gone when the second starts, so it takes the same names.
         const std::string tap_nic_if = "swdt" + pid;
         const std::string vdev = tap_nic ? "net_tap_nic,iface=" + tap_nic_if
                                          : "net_af_packet0,iface=" + ns_->server_if + ",qpairs=" + std::to_string(kWorkers);
         const std::string v4 = ns_->server_v4() + ":" + std::to_string(kPort);
         const std::string v6 = "[" + ns_->server_v6() + "]:" + std::to_string(kPort);
         std::vector<std::string> args{
-            "--backend", "dpdk", "--open", "--workers", std::to_string(kWorkers),
+            "--backend", "dpdk", "--workers", std::to_string(kWorkers),
             "--udp", v4, "--udp", v6, "--http", v4, "--http", v6, "--admin", "127.0.0.1:0",
             "--dpdk-vdev", vdev, "--dpdk-address", ns_->server_v4() + "/24", "--dpdk-address", ns_->server_v6() + "/64",
             "--dpdk-exception-iface", "swl0", "--dpdk-http-workers", "1",
@@ -118,18 +123,28 @@ protected:
             "--dpdk-idle-sleep", "100",
             "--peers-per-shard", "4096", "--v6-peers-per-shard", "1024", "--torrents-per-shard", "1024",
             "--users", "1024", "--torrents", "1024", "--tokens", "1024", "--event-ring", "4096", "--accumulator", "1024"};
+        if (open) args.emplace_back("--open");
         if (tap_nic) {
             args.emplace_back("--dpdk-port");
             args.emplace_back("net_tap_nic");
         }
         daemon_ = std::make_unique<DaemonProcess>();
-        if (auto err = daemon_->start(args, DaemonProcess::fresh_shm_path()); !err.empty()) {
+        shm_ = DaemonProcess::fresh_shm_path();
+        if (auto err = daemon_->start(args, shm_); !err.empty()) {
             error_ = "swarmline-dataplane --backend dpdk: " + err;
             return;
         }
         if (tap_nic) {
             if (auto err = ns_->adopt_client_interface(tap_nic_if); !err.empty()) error_ = "the tap NIC's kernel side: " + err;
         }
+    }
+
+    // SWARMLINE_DPDK_NIC=net_tap: the NIC is a net_tap device whose kernel side moves to the client
+    // namespace. Unlike net_af_packet it offers IPv4/UDP checksum offload, so the replies take the
+    // offload path (the PMD computes what the flags ask for); otherwise they are checksummed in software.
+    static bool tap_nic_run() {
+        const char* nic = std::getenv("SWARMLINE_DPDK_NIC");
+        return nic && std::string(nic) == "net_tap";
     }
 
     static void TearDownTestSuite() {
@@ -140,6 +155,8 @@ protected:
         }
         daemon_.reset();
         ns_.reset();
+        if (!shm_.empty()) std::filesystem::remove(shm_);
+        shm_.clear();
     }
 
     void SetUp() override {
@@ -172,6 +189,7 @@ protected:
 
     static inline std::string skip_;
     static inline std::string error_;
+    static inline std::string shm_;  // the daemon's segment
     static inline std::unique_ptr<NetnsPair> ns_;
     static inline std::unique_ptr<DaemonProcess> daemon_;
 };
@@ -440,6 +458,45 @@ TEST_F(DpdkDaemon, EchoIsAnsweredByTheFastPath) {
     EXPECT_TRUE(ping(*ns_, ns_->server_v4(), false));
     EXPECT_TRUE(ping(*ns_, ns_->server_v6(), true));
     EXPECT_EQ(port_count("answered_echo") - before, 2u);
+}
+
+// The same daemon without --open: what control would write (a user's passkey, a torrent) is
+// written into the segment by tests/dataplane's swarmline-test-shm while the daemon runs.
+class DpdkPrivateDaemon : public DpdkDaemon {
+protected:
+    static void SetUpTestSuite() { start_daemon(false); }
+};
+
+TEST_F(DpdkPrivateDaemon, TakesThePasskeyFromBep41UrlData) {
+    const char* tool = std::getenv("SWARMLINE_TEST_SHM");
+    if (!tool) GTEST_SKIP() << "SWARMLINE_TEST_SHM (the swarmline-test-shm tool) is not set; meson test sets it";
+    const std::string key = "0123456789abcdef0123456789ABCDEF";
+    std::string out;
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " add-user " + key + " 501", &out), 0) << out;
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " add-torrent " + std::string(40, '5') + " 77", &out), 0) << out;
+    const proto::InfoHash registered = hash_of(0x55);
+
+    auto c = client();
+    auto id = c->connect();
+    ASSERT_TRUE(id);
+    udp::Response r;
+    std::vector<std::uint8_t> storage;
+    ASSERT_TRUE(c->announce(*id, announce_of(registered, 1, 40001, 10), r, storage, "/announce"));
+    EXPECT_EQ(r.action, udp::Action::error) << "no passkey in a private tracker";
+    ASSERT_TRUE(c->announce(*id, announce_of(registered, 1, 40001, 10), r, storage,
+                            "/announce/ffffffffffffffffffffffffffffffff"));
+    ASSERT_EQ(r.action, udp::Action::error);
+    EXPECT_EQ(r.message, "Unknown passkey");
+    ASSERT_TRUE(c->announce(*id, announce_of(hash_of(0x56), 1, 40001, 10), r, storage, "/" + key + "/announce"));
+    ASSERT_EQ(r.action, udp::Action::error);
+    EXPECT_EQ(r.message, "Unregistered torrent");
+    ASSERT_TRUE(c->announce(*id, announce_of(registered, 1, 40001, 10), r, storage, "/announce/" + key));
+    ASSERT_EQ(r.action, udp::Action::announce) << r.message;
+    EXPECT_EQ(r.leechers, 1u) << "only the admitted announce joined the swarm";
+
+    // The owning shard's event ring has the announce with the user and the torrent.
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " events", &out), 0) << out;
+    EXPECT_NE(out.find("user=501 torrent=77 event=2 left=10 "), std::string::npos) << out;
 }
 
 }  // namespace

@@ -19,9 +19,8 @@
 #include <vector>
 
 namespace swarmline::test {
-namespace {
 
-int sh(const std::string& command, std::string* out = nullptr) {
+int sh(const std::string& command, std::string* out) {
     FILE* p = ::popen((command + " 2>&1").c_str(), "r");
     if (!p) return -1;
     char buf[4096];
@@ -31,6 +30,8 @@ int sh(const std::string& command, std::string* out = nullptr) {
     if (out) *out = text;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+namespace {
 
 bool enter(const std::string& ns) {
     const int fd = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);

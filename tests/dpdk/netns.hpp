@@ -9,6 +9,9 @@
 
 namespace swarmline::test {
 
+// `sh -c command` in the calling thread's namespace; the exit status, output and errors in `out`.
+int sh(const std::string& command, std::string* out = nullptr);
+
 class NetnsPair {
 public:
     // Empty when this host can make the set-up (root, `ip netns`, veth, /dev/net/tun), else why not.
