@@ -460,6 +460,19 @@ TEST_F(DpdkDaemon, EchoIsAnsweredByTheFastPath) {
     EXPECT_EQ(port_count("answered_echo") - before, 2u);
 }
 
+TEST_F(DpdkDaemon, ChecksumsTakeThePathTheNicOffers) {
+    // The two runs of this file cover both ways a reply gets its checksums: net_tap offers IPv4/UDP
+    // checksum offload (and RSS over its two queues) and the replies above were marked for it;
+    // net_af_packet offers neither and they were computed in software. The `dpdk ready` line says
+    // which path this run took.
+    const std::string& log = daemon_->log();
+    const std::size_t at = log.find("dpdk ready");
+    ASSERT_NE(at, std::string::npos) << log;
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    const std::string want = tap_nic_run() ? "rss=true tx_checksum_offload=true" : "tx_checksum_offload=false";
+    EXPECT_NE(line.find(want), std::string::npos) << line;
+}
+
 // The same daemon without --open: what control would write (a user's passkey, a torrent) is
 // written into the segment by tests/dataplane's swarmline-test-shm while the daemon runs.
 class DpdkPrivateDaemon : public DpdkDaemon {
