@@ -32,6 +32,14 @@ pt::ptree xml(const std::string& body) {
     return tree;
 }
 
+// The element at `path` under `node`; an empty one (and a failure) when there is none.
+const pt::ptree& child(const pt::ptree& node, const std::string& path) {
+    static const pt::ptree kNone;
+    const auto found = node.get_child_optional(path);
+    if (!found) ADD_FAILURE() << "no <" << path << ">";
+    return found ? *found : kNone;
+}
+
 std::string attr(const pt::ptree& node, const std::string& name) {
     return node.get<std::string>("<xmlattr>." + name, "(absent)");
 }
@@ -63,7 +71,7 @@ Channel channel(const std::string& body) {
     }
     EXPECT_EQ(attr(*rss, "version"), "2.0");
     EXPECT_EQ(attr(*rss, "xmlns:torznab"), "http://torznab.com/schemas/2015/feed");
-    const auto& ch = rss->get_child("channel", {});
+    const auto& ch = child(*rss, "channel");
     EXPECT_FALSE(ch.get<std::string>("title", "").empty()) << body;
     EXPECT_FALSE(ch.get<std::string>("link", "").empty()) << body;
     if (const auto r = ch.get_child_optional("torznab:response")) out.offset = attr(*r, "offset"), out.total = attr(*r, "total");
@@ -82,7 +90,7 @@ Channel channel(const std::string& body) {
         EXPECT_TRUE(std::regex_match(node.get<std::string>("pubDate", ""), rfc822)) << node.get<std::string>("pubDate", "");
         EXPECT_TRUE(is_number(it.size)) << it.size;
         EXPECT_TRUE(is_number(it.category)) << it.category;
-        const auto& enclosure = node.get_child("enclosure", {});
+        const auto& enclosure = child(node, "enclosure");
         EXPECT_EQ(attr(enclosure, "url"), it.link);
         EXPECT_EQ(attr(enclosure, "length"), it.size);
         EXPECT_EQ(attr(enclosure, "type"), "application/x-bittorrent");
@@ -125,23 +133,23 @@ TEST_F(Feeds, TorznabCapsHaveTheNewznabShape) {
     const auto r = call("GET", "/api/torznab?t=caps");
     ASSERT_EQ(r.status, 200u);
     const auto doc = xml(r.body);
-    const auto& caps = doc.get_child("caps", {});
-    EXPECT_EQ(attr(caps.get_child("server", {}), "title"), "Swarmline");
-    const auto& limits = caps.get_child("limits", {});
+    const auto& caps = child(doc, "caps");
+    EXPECT_EQ(attr(child(caps, "server"), "title"), "Swarmline");
+    const auto& limits = child(caps, "limits");
     ASSERT_TRUE(is_number(attr(limits, "default")) && is_number(attr(limits, "max"))) << r.body;
     EXPECT_LE(std::stoi(attr(limits, "default")), std::stoi(attr(limits, "max")));
-    const auto& searching = caps.get_child("searching", {});
+    const auto& searching = child(caps, "searching");
     const std::map<std::string, std::string> params{
         {"search", "q"}, {"tv-search", "q,season,ep,imdbid"}, {"movie-search", "q,imdbid,tmdbid"}};
     for (const auto& [kind, supported] : params) {
-        const auto& s = searching.get_child(kind, {});
+        const auto& s = child(searching, kind);
         EXPECT_EQ(attr(s, "available"), "yes") << kind;
         EXPECT_EQ(attr(s, "supportedParams"), supported) << kind;
     }
     // Categories: Newznab thousands, each with its subcategories inside its range.
     std::map<std::string, std::string> names;
     int categories = 0;
-    for (const auto& [name, cat] : caps.get_child("categories", {})) {
+    for (const auto& [name, cat] : child(caps, "categories")) {
         ASSERT_EQ(name, "category");
         ++categories;
         const auto id = attr(cat, "id");
@@ -231,6 +239,37 @@ TEST_F(Feeds, RssLinksDownloadWithTheKeyOwnersPasskey) {
     EXPECT_EQ(call("GET", "/rss/" + std::string(32, 'x') + "/download/" + up.str("/id")).status, 404u);
     sql("UPDATE users SET status = 'disabled' WHERE id = '" + member_id_ + "'");
     EXPECT_EQ(call("GET", "/rss/" + key + "/download/" + up.str("/id")).status, 404u) << "a disabled account's key is dead";
+}
+
+TEST_F(Feeds, RssFeedsAreFilteredLikeTheSearch) {
+    const auto add = [&](const std::string& name, const std::string& category, std::map<std::string, std::string> fields) {
+        fields["name"] = name;
+        const auto r = upload(uploader_, make_v1(name, 10000), category, fields);
+        EXPECT_EQ(r.status, 201u) << r.body;
+        return r.str("/id");
+    };
+    add("Alpha 2160p", "movies-4k", {{"resolution", "2160p"}, {"tags", "scifi,hdr"}});
+    add("Beta 1080p", "movies-hd", {{"resolution", "1080p"}, {"tags", "scifi"}});
+    add("Gamma 1080p", "tv-hd", {{"resolution", "1080p"}, {"tags", "drama"}});
+    const auto delta = add("Delta Album", "music-flac", {{"tags", "jazz"}});
+    ASSERT_EQ(call("PATCH", "/api/v1/torrents/" + delta, R"({"double_upload":true})", moderator_).status, 200u);
+    const auto feed = "/rss/" + rss_key();
+    const auto titles = [&](const std::string& query) {
+        std::string out;
+        for (const auto& it : get(feed + query).items) out += (out.empty() ? "" : ",") + it.title;
+        return out;
+    };
+    EXPECT_EQ(titles(""), "Delta Album,Gamma 1080p,Beta 1080p,Alpha 2160p") << "newest first";
+    EXPECT_EQ(titles("?tags=scifi"), "Beta 1080p,Alpha 2160p");
+    EXPECT_EQ(titles("?tags=scifi,hdr"), "Alpha 2160p");
+    EXPECT_EQ(titles("?resolution=1080p"), "Gamma 1080p,Beta 1080p");
+    EXPECT_EQ(titles("?resolution=1080p&category=movies"), "Beta 1080p");
+    EXPECT_EQ(titles("?category=movies-4k,music"), "Delta Album,Alpha 2160p");
+    EXPECT_EQ(titles("?double_upload=1"), "Delta Album");
+    EXPECT_EQ(titles("?min_size=20000"), "");
+    EXPECT_EQ(titles("?uploader=uploader1&tags=drama"), "Gamma 1080p");
+    EXPECT_EQ(titles("?q=beta&sort=name"), "Beta 1080p");
+    EXPECT_EQ(call("GET", feed + "?min_size=-1").status, 400u);
 }
 
 TEST_F(Feeds, OperatorAddsATorrentFromTheCommandLine) {

@@ -1,8 +1,6 @@
 // Browsing the catalogue: search with filters, sorts and pages; one torrent with its files and
 // tags; the category tree; the tags. Anonymous uploads name their uploader only to staff and to
 // the uploader.
-#include <charconv>
-
 #include "http/api_error.hpp"
 #include "http/json_writer.hpp"
 #include "http/pagination.hpp"
@@ -17,31 +15,6 @@ using http::JsonWriter;
 using http::Response;
 
 namespace {
-
-std::optional<std::int64_t> query_int(const http::Request& req, std::string_view name) {
-    const auto v = req.query_param(name);
-    if (!v) return std::nullopt;
-    std::int64_t out = 0;
-    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-    if (ec != std::errc{} || end != v->data() + v->size() || out < 0)
-        throw ApiError::bad_request("'" + std::string(name) + "' must be a non-negative integer");
-    return out;
-}
-
-bool query_flag(const http::Request& req, std::string_view name) {
-    const auto v = req.query_param(name);
-    return v && (*v == "1" || *v == "true");
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-    std::vector<std::string> out;
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        if (const auto item = text.substr(0, comma); !item.empty()) out.emplace_back(item);
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    }
-    return out;
-}
 
 // The summary columns (torrents::kSummarySelect) of a search row and of get_torrent's row.
 void write_summary(JsonWriter& w, const db::Result& r, int i) {
@@ -80,26 +53,13 @@ Response list_torrents(Ctx& c) {
     const auto& req = c.req;
     const auto page = http::Page::from(req);
     const bool staff = c.who.has(auth::Right::moderate);
-    torrents::SearchFilters f;
-    f.q = req.query_param("q").value_or("");
-    if (f.q.size() > 200) throw ApiError::bad_request("'q' is longer than 200 characters");
+    auto f = torrents::filters_from_query(req);
     // Members see approved torrents; moderators may list any status.
     if (const auto status = req.query_param("status"); status && staff) {
         if (*status != "pending" && *status != "approved" && *status != "rejected" && *status != "postponed")
             throw ApiError::bad_request("'status' is one of pending, approved, rejected, postponed");
         f.status = *status;
     }
-    if (const auto cat = req.query_param("category")) f.categories = split_list(*cat);
-    if (const auto tags = req.query_param("tags")) f.tags = split_list(*tags);
-    f.freeleech = query_flag(req, "freeleech");
-    f.double_upload = query_flag(req, "double_upload");
-    f.resolution = req.query_param("resolution");
-    f.uploader = req.query_param("uploader");
-    f.min_size = query_int(req, "min_size");
-    f.max_size = query_int(req, "max_size");
-    f.min_seeders = query_int(req, "min_seeders");
-    f.sort = req.query_param("sort").value_or("");
-    f.order = req.query_param("order").value_or("");
     f.limit = page.per_page;
     f.offset = page.offset();
     const auto r = torrents::search_torrents(c.db(), f, c.me(), staff);

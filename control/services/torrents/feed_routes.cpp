@@ -209,12 +209,10 @@ Response get_rss(Ctx& c) {
     const auto& key = c.req.params.at(0);
     const auto user = feed_user(c.db(), key);
     if (!user) throw ApiError::not_found("no such feed");
-    SearchFilters f;
-    f.q = c.req.query_param("q").value_or("");
-    if (f.q.size() > 200) throw ApiError::bad_request("'q' is longer than 200 characters");
-    if (const auto cat = c.req.query_param("category"); cat && !cat->empty()) f.categories = {*cat};
-    if (const auto fl = c.req.query_param("freeleech")) f.freeleech = *fl == "1" || *fl == "true";
+    // The catalogue search's filters; a feed is always newest first.
+    auto f = filters_from_query(c.req);
     f.sort = "created";
+    f.order = "desc";
     f.limit = 50;
     const auto r = search_torrents(c.db(), f, user->id, false);
     return xml_response(rss_channel(c.db(), c.req, key, r, 0));

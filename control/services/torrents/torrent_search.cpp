@@ -1,8 +1,57 @@
 #include "services/torrents/torrent_search.hpp"
 
+#include <charconv>
+
 #include "http/api_error.hpp"
 
 namespace swarmline::control::torrents {
+
+namespace {
+
+std::optional<std::int64_t> query_int(const http::Request& req, std::string_view name) {
+    const auto v = req.query_param(name);
+    if (!v) return std::nullopt;
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+    if (ec != std::errc{} || end != v->data() + v->size() || out < 0)
+        throw http::ApiError::bad_request("'" + std::string(name) + "' must be a non-negative integer");
+    return out;
+}
+
+bool query_flag(const http::Request& req, std::string_view name) {
+    const auto v = req.query_param(name);
+    return v && (*v == "1" || *v == "true");
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        if (const auto item = text.substr(0, comma); !item.empty()) out.emplace_back(item);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+SearchFilters filters_from_query(const http::Request& req) {
+    SearchFilters f;
+    f.q = req.query_param("q").value_or("");
+    if (f.q.size() > 200) throw http::ApiError::bad_request("'q' is longer than 200 characters");
+    if (const auto cat = req.query_param("category")) f.categories = split_list(*cat);
+    if (const auto tags = req.query_param("tags")) f.tags = split_list(*tags);
+    f.freeleech = query_flag(req, "freeleech");
+    f.double_upload = query_flag(req, "double_upload");
+    f.resolution = req.query_param("resolution");
+    f.uploader = req.query_param("uploader");
+    f.min_size = query_int(req, "min_size");
+    f.max_size = query_int(req, "max_size");
+    f.min_seeders = query_int(req, "min_seeders");
+    f.sort = req.query_param("sort").value_or("");
+    f.order = req.query_param("order").value_or("");
+    return f;
+}
 
 db::Result search_torrents(PgConn& db, const SearchFilters& f, const std::string& viewer_id, bool staff) {
     std::vector<std::string> args{viewer_id, staff ? "t" : "f"};

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "http/message.hpp"
 #include "services/pg_pool.hpp"
 
 namespace swarmline::control::torrents {
@@ -46,6 +47,12 @@ enum SearchColumn {
     kSummaryColumns,
     kCreatedRfc822 = kSummaryColumns, kTotal
 };
+
+// The filters, sort and order a listing's query string gives (q, category and tags as
+// comma-separated lists, freeleech, double_upload, resolution, uploader, min_size, max_size,
+// min_seeders, sort, order), as the JSON search and the RSS feed take them. Throws ApiError 400
+// for a malformed one.
+SearchFilters filters_from_query(const http::Request& req);
 
 // `viewer_id` and `staff` decide whether an anonymous uploader is named. Throws ApiError 400 for a
 // bad sort or order.
