@@ -145,6 +145,41 @@ TEST_F(Catalogue, MediaFieldsAreShownAndEditedByStaff) {
     EXPECT_EQ(call("GET", "/api/v1/torrents/" + id, "", member_).str("/video_codec"), "HEVC");
 }
 
+TEST_F(Catalogue, StickyTorrentsComeFirstAndFeaturedOnesAreMarked) {
+    const auto oldest = add("Oldest Upload", 3000, "other");
+    add("Middle Upload", 1000, "other");
+    add("Newest Upload", 2000, "other");
+    const auto first = [&](const std::string& query) {
+        return call("GET", "/api/v1/torrents" + query, "", member_).str("/torrents/0/name");
+    };
+    EXPECT_EQ(first(""), "Newest Upload");
+    auto r = call("PATCH", "/api/v1/torrents/" + oldest, R"({"sticky":true,"featured":true})", moderator_);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_TRUE(r.has("/changes/is_sticky/new") && r.has("/changes/is_featured/new")) << r.body;
+    // Sticky first whatever the sort; the others in the sort's order after it.
+    EXPECT_EQ(first(""), "Oldest Upload");
+    EXPECT_EQ(first("?sort=size&order=asc"), "Oldest Upload");
+    const auto bySize = call("GET", "/api/v1/torrents?sort=size&order=asc", "", member_);
+    EXPECT_EQ(bySize.str("/torrents/1/name"), "Middle Upload");
+    EXPECT_EQ(first("?sort=name"), "Oldest Upload");
+    EXPECT_EQ(first("?q=middle"), "Middle Upload") << "a filter still applies";
+    const auto detail = call("GET", "/api/v1/torrents/" + oldest, "", member_);
+    EXPECT_NE(detail.body.find("\"sticky\":true"), std::string::npos) << detail.body;
+    EXPECT_NE(detail.body.find("\"featured\":true"), std::string::npos) << detail.body;
+    EXPECT_EQ(sql("SELECT action FROM torrent_moderation WHERE torrent_id = '" + oldest + "' ORDER BY created_at DESC LIMIT 1"),
+              "promoted");
+    // The RSS feed puts it first too.
+    const auto feed = call("GET", "/rss/" + sql("SELECT rss_key FROM users WHERE id = '" + member_id_ + "'"));
+    EXPECT_LT(feed.body.find("Oldest Upload"), feed.body.find("Newest Upload"));
+
+    r = call("PATCH", "/api/v1/torrents/" + oldest, R"({"sticky":false})", moderator_);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(first(""), "Newest Upload");
+    EXPECT_NE(call("GET", "/api/v1/torrents/" + oldest, "", member_).body.find("\"featured\":true"), std::string::npos)
+        << "unchanged when the PATCH does not give it";
+    EXPECT_EQ(call("PATCH", "/api/v1/torrents/" + oldest, R"({"sticky":"yes"})", moderator_).status, 422u);
+}
+
 TEST_F(Catalogue, CategoriesAndTagsAreListed) {
     add("Tagged 1", 1000, "music-flac", {{"tags", "jazz,live"}});
     add("Tagged 2", 1000, "music-flac", {{"tags", "jazz"}});
@@ -178,6 +213,10 @@ TEST_F(Catalogue, MembersTagAndVoteOnTags) {
     EXPECT_EQ(add_tag(id, "Not A Tag").status, 422u);
     EXPECT_EQ(add_tag(pending, "live").status, 404u) << "only live torrents are tagged";
     EXPECT_EQ(sql("SELECT usage_count FROM torrent_tags WHERE name = 'live'"), "1");
+    const auto queued_tags = [&] {
+        return sql("SELECT payload->>'tags' FROM search_index_queue WHERE entity_id = '" + id + "' ORDER BY id DESC LIMIT 1");
+    };
+    EXPECT_EQ(queued_tags(), R"(["live", "rock"])") << "a new tag is queued for the search index";
 
     const auto vote = [&](const std::string& token, const std::string& tag, int v) {
         return call("POST", "/api/v1/torrents/" + id + "/tags/" + tag + "/votes", "{\"vote\":" + std::to_string(v) + "}", token);
@@ -189,6 +228,8 @@ TEST_F(Catalogue, MembersTagAndVoteOnTags) {
     EXPECT_EQ(changed.integer("/downvotes"), 1);
     EXPECT_EQ(changed.integer("/score"), 0);
     EXPECT_EQ(vote(member_, "rock", -1).integer("/score"), -1);
+    EXPECT_EQ(sql("SELECT count(*) FROM search_index_queue WHERE entity_id = '" + id + "'"), "6")
+        << "the upload, the tag and each of the four votes";
     EXPECT_EQ(vote(member_, "jazz", 1).status, 404u);
     EXPECT_EQ(vote(member_, "live", 2).status, 422u);
     // A torrent's tags are listed best score first.

@@ -1,7 +1,7 @@
 // Staff curate tags: create with a type, rename (refused onto an existing name), merge (torrents
 // move, a torrent with both keeps one, votes on the kept one stay, the old name becomes an alias
 // that members adding it get the target through), delete (assignments and aliases go); members may
-// do none of it; every change is in audit_logs.
+// do none of it; every change is in audit_logs and queued for the search index of its torrents.
 #include <gtest/gtest.h>
 
 #include "torrents_fixture.hpp"
@@ -15,6 +15,10 @@ protected:
         const auto r = upload(uploader_, make_v1(name, 1000), "other", {{"name", name}, {"tags", tags}});
         EXPECT_EQ(r.status, 201u) << r.body;
         return r.str("/id");
+    }
+    // The tags of the torrent's latest search index queue item.
+    std::string queued_tags(const std::string& id) {
+        return sql("SELECT payload->>'tags' FROM search_index_queue WHERE entity_id = '" + id + "' ORDER BY id DESC LIMIT 1");
     }
     std::string tags_of(const std::string& id) {
         return sql("SELECT string_agg(g.name, ',' ORDER BY g.name) FROM torrent_tag_assignments a "
@@ -43,6 +47,7 @@ TEST_F(TagAdmin, StaffCreateRenameMergeAndDeleteTags) {
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(r.str("/name"), "outer-space");
     EXPECT_EQ(tags_of(a), "outer-space,scifi");
+    EXPECT_EQ(queued_tags(a), R"(["outer-space", "scifi"])") << "the rename is queued for the search index";
     EXPECT_EQ(call("PATCH", "/api/v1/tags/space", "{}", moderator_).status, 404u);
 
     r = call("POST", "/api/v1/tags/scifi/merge", R"({"into":"sci-fi"})", moderator_);
@@ -51,6 +56,7 @@ TEST_F(TagAdmin, StaffCreateRenameMergeAndDeleteTags) {
     EXPECT_EQ(tags_of(a), "outer-space,sci-fi");
     EXPECT_EQ(tags_of(b), "sci-fi");
     EXPECT_EQ(tags_of(c), "sci-fi");
+    EXPECT_EQ(queued_tags(a), R"(["outer-space", "sci-fi"])");
     EXPECT_EQ(sql("SELECT a.upvotes FROM torrent_tag_assignments a JOIN torrent_tags g ON g.id = a.tag_id "
                   "WHERE g.name = 'sci-fi' AND a.torrent_id = '" + b + "'"),
               "1");
@@ -67,6 +73,8 @@ TEST_F(TagAdmin, StaffCreateRenameMergeAndDeleteTags) {
 
     ASSERT_EQ(call("DELETE", "/api/v1/tags/sci-fi", "", moderator_).status, 204u);
     EXPECT_EQ(tags_of(b), "");
+    EXPECT_EQ(queued_tags(b), "[]");
+    EXPECT_EQ(queued_tags(a), R"(["outer-space"])");
     EXPECT_EQ(sql("SELECT count(*) FROM torrent_tags WHERE name IN ('sci-fi', 'scifi')"), "0") << "its alias went too";
     EXPECT_EQ(call("DELETE", "/api/v1/tags/sci-fi", "", moderator_).status, 404u);
     EXPECT_EQ(call("DELETE", "/api/v1/tags/outer-space", "", member_).status, 403u);

@@ -1,13 +1,15 @@
 // Staff curate the tag list (the `is_staff` right): create a tag with its type, rename it, change
 // its type, description or approval, merge one into another (its torrents get the other tag, the
 // old name becomes an alias, so members adding it get the other), and delete one. Each change is
-// recorded in audit_logs (entity_type 'tag').
+// recorded in audit_logs (entity_type 'tag') and queues a search index update of the torrents it
+// touches.
 #include <regex>
 
 #include "http/api_error.hpp"
 #include "http/json_input.hpp"
 #include "http/json_writer.hpp"
 #include "services/handlers.hpp"
+#include "services/torrents/torrent_journal.hpp"
 #include "services/torrents/torrent_routes.hpp"
 
 namespace swarmline::control {
@@ -115,6 +117,7 @@ Response patch_tag(Ctx& c) {
         throw;
     }
     audit(db, c, "tag.update", id, std::string(r.get(0, 6)));
+    torrents::queue_search_updates(db, torrents::tagged_torrents(db, id));
     tx.commit();
     return tag_json(r, 200);
 }
@@ -155,6 +158,7 @@ Response post_tag_merge(Ctx& c) {
                                  "(SELECT a.name FROM torrent_tags a WHERE a.id = t.alias_of) FROM torrent_tags t "
                                  "WHERE t.id = $1"};
     const auto r = db.run(kShow, {into_id});
+    torrents::queue_search_updates(db, torrents::tagged_torrents(db, into_id));
     tx.commit();
     return tag_json(r, 200);
 }
@@ -167,7 +171,9 @@ Response delete_tag(Ctx& c) {
     // Its assignments and their votes go with it (ON DELETE CASCADE), and so do its aliases, which
     // would otherwise come back as tags of their own.
     static const Statement kDelete{"tags_admin_delete", "DELETE FROM torrent_tags WHERE id = $1 OR alias_of = $1"};
+    const auto tagged = torrents::tagged_torrents(db, id);
     const auto gone = db.run(kDelete, {id}).affected_rows();
+    torrents::queue_search_updates(db, tagged);
     audit(db, c, "tag.delete", id, "{\"name\":{\"old\":\"" + name + "\",\"new\":null},\"tags_deleted\":" +
                                        std::to_string(gone) + "}");
     tx.commit();

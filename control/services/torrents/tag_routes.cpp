@@ -1,12 +1,13 @@
 // Members' tags on torrents (the `tag` right): adding a tag to a live torrent, and up/down votes
 // on each tag of a torrent (one vote per member per tag; a new vote replaces the old one). A tag's
-// score orders the tags a torrent shows.
+// score orders the tags a torrent shows. Both queue the torrent's search index update.
 #include <regex>
 
 #include "http/api_error.hpp"
 #include "http/json_input.hpp"
 #include "http/json_writer.hpp"
 #include "services/handlers.hpp"
+#include "services/torrents/torrent_journal.hpp"
 #include "services/torrents/torrent_routes.hpp"
 
 namespace swarmline::control {
@@ -57,6 +58,7 @@ Response post_torrent_tag(Ctx& c) {
                                   "UPDATE torrent_tags SET usage_count = usage_count + 1 WHERE id = $1 "
                                   "RETURNING name, 0::bigint, 0::bigint, 0::bigint"};
     const auto r = db.run(kCount, {tag_id});
+    torrents::queue_search_index(db, id, "update");
     tx.commit();
     return assignment_json(r, 201);
 }
@@ -90,6 +92,8 @@ Response post_torrent_tag_vote(Ctx& c) {
         " FROM torrent_tag_votes WHERE assignment_id = $1) v WHERE a.id = $1 "
         "RETURNING $2::text, a.upvotes::bigint, a.downvotes::bigint, a.score::bigint"};
     const auto r = db.run(kRecount, {assignment, name});
+    // A torrent's tags are indexed best score first.
+    torrents::queue_search_index(db, id, "update");
     tx.commit();
     return assignment_json(r, 200);
 }

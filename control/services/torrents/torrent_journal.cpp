@@ -20,14 +20,37 @@ void record_audit(PgConn& db, const Actor& who, std::string_view action, const s
     db.run(kInsert, {who.user_id, who.ip, action, torrent_id, changes_json, who.request_id});
 }
 
+namespace {
+
+// A queue item of torrent `t`, whose payload is its searchable fields now.
+constexpr const char* kQueueItem =
+    "INSERT INTO search_index_queue (entity_type, entity_id, operation, payload) "
+    "SELECT 'torrent', t.id, $2, jsonb_build_object('name', t.name, 'category_id', t.category_id, "
+    "'status', t.status, 'size', t.size, 'release_group', t.release_group, 'resolution', t.resolution, "
+    "'tags', (SELECT coalesce(jsonb_agg(g.name ORDER BY a.score DESC, g.name), '[]') FROM torrent_tag_assignments a "
+    " JOIN torrent_tags g ON g.id = a.tag_id WHERE a.torrent_id = t.id), "
+    "'deleted', t.deleted_at IS NOT NULL, 'created_at', t.created_at) FROM torrents t ";
+
+}  // namespace
+
 void queue_search_index(PgConn& db, const std::string& torrent_id, std::string_view operation) {
-    static const Statement kQueue{
-        "torrents_search_queue",
-        "INSERT INTO search_index_queue (entity_type, entity_id, operation, payload) "
-        "SELECT 'torrent', t.id, $2, jsonb_build_object('name', t.name, 'category_id', t.category_id, "
-        "'status', t.status, 'size', t.size, 'release_group', t.release_group, 'resolution', t.resolution, "
-        "'deleted', t.deleted_at IS NOT NULL, 'created_at', t.created_at) FROM torrents t WHERE t.id = $1"};
+    static const std::string kSql = std::string(kQueueItem) + "WHERE t.id = $1";
+    static const Statement kQueue{"torrents_search_queue", kSql.c_str()};
     db.run(kQueue, {torrent_id, operation});
+}
+
+void queue_search_updates(PgConn& db, const std::string& torrent_ids) {
+    static const std::string kSql = std::string(kQueueItem) + "WHERE t.id = ANY($1::uuid[])";
+    static const Statement kQueue{"torrents_search_queue_many", kSql.c_str()};
+    db.run(kQueue, {torrent_ids, "update"});
+}
+
+std::string tagged_torrents(PgConn& db, const std::string& tag_id) {
+    static const Statement kTagged{
+        "torrents_tagged",
+        "SELECT coalesce(array_agg(DISTINCT a.torrent_id), '{}')::text FROM torrent_tag_assignments a "
+        "JOIN torrent_tags g ON g.id = a.tag_id WHERE g.id = $1 OR g.alias_of = $1"};
+    return std::string(db.run(kTagged, {tag_id}).get(0, 0));
 }
 
 }  // namespace swarmline::control::torrents

@@ -32,7 +32,13 @@ void record_moderation(PgConn& db, const Actor& who, const std::string& torrent_
 void record_audit(PgConn& db, const Actor& who, std::string_view action, const std::string& torrent_id,
                   const std::string& changes_json = "{}");
 
-// operation: index | update | delete. The payload is the torrent's searchable fields now.
+// operation: index | update | delete. The payload is the torrent's searchable fields now (its tags
+// included).
 void queue_search_index(PgConn& db, const std::string& torrent_id, std::string_view operation);
+// An update for each of `torrent_ids` (a uuid[] literal, as tagged_torrents gives).
+void queue_search_updates(PgConn& db, const std::string& torrent_ids);
+// The torrents that have the tag or one of its aliases, as a uuid[] literal: what a change of the
+// tag changes in the search index.
+std::string tagged_torrents(PgConn& db, const std::string& tag_id);
 
 }  // namespace swarmline::control::torrents
