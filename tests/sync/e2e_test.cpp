@@ -2,15 +2,20 @@
 // while the SyncService, attached to its segment by path as `serve` runs it, loads the accounts
 // from PostgreSQL and flushes the announces back:
 //  - user_statistics holds exactly the bytes the clients announced;
-//  - an account disabled in PostgreSQL is refused by the daemon within one second.
+//  - an account disabled in PostgreSQL is refused by the daemon within one second;
+//  - the real `swarmline-control serve` killed with SIGKILL again and again while announces flow,
+//    and restarted each time: every byte is counted once.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "../dataplane/daemon_process.hpp"
 #include "../dataplane/udp_client.hpp"
+#include "../torrents/serve_process.hpp"
 #include "support/test_database.hpp"
 #include "sync/sync_service.hpp"
 #include "sync_fixture.hpp"
@@ -103,6 +108,118 @@ TEST_F(SyncEndToEnd, RealAnnouncesReachUserStatisticsAndADisabledAccountIsRefuse
     service.stop();
     EXPECT_EQ(daemon.stop(SIGTERM), 0);
     EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), want_alice) << "refused announces credit nothing";
+}
+
+// A seeder (alice) and a leecher (bob) announce on one torrent, one after the other, as fast as
+// the daemon answers (with a pause of a millisecond), each reporting more bytes every time, until
+// stopped. Clients report running totals, so what a member must be credited is the totals of the
+// last announce the daemon answered.
+class Traffic {
+public:
+    Traffic(const io::net::Address& to, const testing::SeededUser& seeder, const testing::SeededUser& leecher,
+            const testing::SeededTorrent& torrent)
+        : client_(to), seeder_(seeder), leecher_(leecher), torrent_(torrent) {}
+
+    void start() {
+        thread_ = std::thread([this] {
+            for (std::uint64_t n = 0; !stop_.load(); ++n) {
+                // The first announce of a peer is its baseline: bytes count from there.
+                const auto event = n == 0 ? proto::Event::started : proto::Event::none;
+                if (!send(seeder_, announce_of(torrent_, 1, n * 1000, 0, 0, event)) ||
+                    !send(leecher_, announce_of(torrent_, 2, 0, n * 700, 1u << 30, event)))
+                    break;
+                uploaded_ = n * 1000;
+                downloaded_ = n * 700;
+                answered_.fetch_add(2);
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            failed_ = !stop_.load();
+        });
+    }
+    void stop() {
+        stop_ = true;
+        thread_.join();
+    }
+    std::uint64_t answered() const { return answered_.load(); }
+    // After stop(): false when an announce went unanswered (the totals are then unknown).
+    bool all_answered() const { return !failed_; }
+    std::uint64_t uploaded() const { return uploaded_; }
+    std::uint64_t downloaded() const { return downloaded_; }
+
+private:
+    bool send(const testing::SeededUser& u, const proto::Announce& a) {
+        if (!id_) id_ = client_.connect();
+        return id_ && client_.announce(*id_, a, response_, storage_, "/" + u.passkey + "/announce") &&
+               response_.action == proto::udp::Action::announce;
+    }
+    UdpClient client_;
+    testing::SeededUser seeder_, leecher_;
+    testing::SeededTorrent torrent_;
+    std::optional<std::uint64_t> id_;
+    proto::udp::Response response_;
+    std::vector<std::uint8_t> storage_;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> answered_{0};
+    bool failed_ = false;
+    std::uint64_t uploaded_ = 0, downloaded_ = 0;
+};
+
+TEST_F(SyncEndToEnd, KillNineOfServeWhileAnnouncesFlowThenRestartCountsEveryByteOnce) {
+    auto conn = database().connect();
+    auto alice = testing::seed_user(conn, "alice");
+    auto bob = testing::seed_user(conn, "bob");
+    auto movie = testing::seed_torrent(conn, "movie");
+    conn.exec("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
+
+    DaemonProcess daemon;
+    const std::string shm = DaemonProcess::fresh_shm_path();
+    ASSERT_EQ(daemon.start({"--udp", "127.0.0.1:0", "--workers", "2"}, shm), "");
+    // serve as deployed, its sync on and flushing every 20 ms, so that a kill lands in or between
+    // flushes; a restarted flusher retries quickly while the killed one's session still holds the
+    // segment's flush lock.
+    const std::vector<std::string> args{"--shm", shm, "--sync-flush-interval-ms", "20", "--sync-retry-max-ms", "200"};
+    auto started = [&](std::optional<control::test::ServeProcess>& serve) {
+        serve.emplace();
+        if (auto err = serve->start(database().url(), args); !err.empty()) return err;
+        if (!serve->wait_for_log("sync: shm tables loaded") ||
+            !serve->wait_for_log("sync: flusher resumed from the committed watermarks"))
+            return "the sync did not start; serve's log:\n" + serve->log();
+        return std::string();
+    };
+    std::optional<control::test::ServeProcess> serve;
+    ASSERT_EQ(started(serve), "");
+
+    Traffic traffic(daemon.udp[0], alice, bob, movie);
+    traffic.start();
+    auto uploaded = [&] { return testing::user_totals(conn, alice.tracker_id).uploaded; };
+    for (int round = 0; round < 3; ++round) {
+        // Killed while it flushes what keeps coming: its last flush committed or not, at any point.
+        const auto before = uploaded();
+        ASSERT_TRUE(eventually([&] { return uploaded() > before; })) << serve->log();
+        serve.reset();  // SIGKILL: ServeProcess kills its process when it goes away
+        const auto answered = traffic.answered();
+        ASSERT_TRUE(eventually([&] { return traffic.answered() > answered + 100; })) << "the daemon keeps answering";
+        ASSERT_EQ(started(serve), "");
+    }
+    traffic.stop();
+    ASSERT_TRUE(traffic.all_answered()) << daemon.log();
+
+    const testing::UserTotals want_alice{static_cast<std::int64_t>(traffic.uploaded()), 0,
+                                         static_cast<std::int64_t>(traffic.uploaded()), 0};
+    const testing::UserTotals want_bob{0, static_cast<std::int64_t>(traffic.downloaded()), 0,
+                                       static_cast<std::int64_t>(traffic.downloaded())};
+    // Drained: every answered announce has its row (and at most one).
+    const auto records = static_cast<std::int64_t>(traffic.answered());
+    EXPECT_TRUE(eventually([&] { return conn.exec("SELECT count(*) FROM announces").get_int64(0, 0) >= records; },
+                           std::chrono::seconds(120)))
+        << serve->log();
+    ASSERT_EQ(serve->stop(), 0) << serve->log();
+    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), want_alice);
+    EXPECT_EQ(testing::user_totals(conn, bob.tracker_id), want_bob);
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM announces").get_int64(0, 0), records);
+    EXPECT_EQ(conn.exec("SELECT sum(last_seq) FROM sync_ring_watermarks").get_int64(0, 0), records);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 }  // namespace
