@@ -45,11 +45,41 @@ TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
     TableLoader loader(seg.segment(), metrics);
     ASSERT_EQ(loader.load_all(pg), "");
 
+    Flusher flusher(seg.segment(), {}, metrics);
+    ASSERT_EQ(flusher.resume(pg), "");
+    auto member = [&](const testing::SeededUser& u) {
+        return conn.exec_params("SELECT s.seeding_count, s.leeching_count, s.snatched_count, s.seedtime_seconds "
+                                "FROM user_statistics s JOIN users u ON u.id = s.user_id WHERE u.tracker_id = $1",
+                                {static_cast<std::int64_t>(u.tracker_id)});
+    };
+    auto torrent = [&](const testing::SeededTorrent& t) {
+        return conn.exec_params(
+            "SELECT s.seeders, s.leechers, s.snatches, s.peak_seeders, s.peak_leechers, s.total_uploaded, "
+            "s.total_downloaded, s.is_dead, s.last_completed_at IS NOT NULL "
+            "FROM torrent_statistics s JOIN torrents t ON t.id = s.torrent_id "
+            "WHERE t.tracker_id = $1",
+            {static_cast<std::int64_t>(t.tracker_id)});
+    };
+
     Announcer an(seg.segment());
-    // bob seeds the movie; alice downloads it from him, completes, then stops.
+    // bob seeds the movie; alice downloads it from him (each announce is 1000 s after the one
+    // before: a seeder's next announce accrues that much seedtime)...
     ASSERT_NE(an.announce(bob, movie, 2, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
     ASSERT_NE(an.announce(alice, movie, 1, 0, 0, 1000000, proto::Event::started), swarm::Outcome::failure);
     ASSERT_NE(an.announce(alice, movie, 1, 1234, 400000, 600000), swarm::Outcome::failure);
+    EXPECT_EQ(flush_all(flusher, pg), 3u);
+    auto leeching = member(alice);
+    EXPECT_EQ(leeching.get_int64(0, 0), 0);
+    EXPECT_EQ(leeching.get_int64(0, 1), 1);
+    EXPECT_EQ(member(bob).get_int64(0, 0), 1);
+    auto halfway = torrent(movie);
+    EXPECT_EQ(halfway.get_int64(0, 0), 1);
+    EXPECT_EQ(halfway.get_int64(0, 1), 1);
+    EXPECT_EQ(halfway.get_int64(0, 2), 0);
+    EXPECT_EQ(halfway.get_int64(0, 5), 1234);
+    EXPECT_EQ(halfway.get_int64(0, 6), 400000);
+
+    // ... completes, then stops.
     ASSERT_NE(an.announce(bob, movie, 2, 400000, 0, 0), swarm::Outcome::failure);
     ASSERT_NE(an.announce(alice, movie, 1, 5678, 1000000, 0, proto::Event::completed), swarm::Outcome::failure);
     ASSERT_NE(an.announce(bob, movie, 2, 1000000, 0, 0), swarm::Outcome::failure);
@@ -58,9 +88,7 @@ TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
     ASSERT_NE(an.announce(alice, album, 3, 0, 0, 0, proto::Event::started), swarm::Outcome::failure);
     ASSERT_NE(an.announce(alice, album, 3, 777, 0, 0), swarm::Outcome::failure);
 
-    Flusher flusher(seg.segment(), {}, metrics);
-    ASSERT_EQ(flusher.resume(pg), "");
-    EXPECT_EQ(flush_all(flusher, pg), 9u);
+    EXPECT_EQ(flush_all(flusher, pg), 6u);
 
     EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), (testing::UserTotals{9999 + 777, 1000000, 9999 + 777, 1000000}));
     EXPECT_EQ(testing::user_totals(conn, bob.tracker_id), (testing::UserTotals{1000000, 0, 1000000, 0}));
@@ -77,11 +105,34 @@ TEST_F(FlushTest, UserStatisticsHoldExactlyTheAnnouncedBytes) {
     EXPECT_EQ(snatch.get_int64(0, 0), 1);
     EXPECT_EQ(conn.exec("SELECT count(*) FROM announces").get_int64(0, 0), 9);
     EXPECT_EQ(conn.exec("SELECT count(*) FROM peers").get_int64(0, 0), 2);
-    auto stats = conn.exec_params(
-        "SELECT seeding_count, snatched_count FROM user_statistics s JOIN users u ON u.id = s.user_id WHERE u.tracker_id = $1",
-        {static_cast<std::int64_t>(alice.tracker_id)});
+    // Seedtime: alice seeded the movie from her completion to her stop (2000 s) and the album
+    // between its two announces (1000 s); bob from each of his announces to the next (3000 + 2000 s).
+    auto stats = member(alice);
     EXPECT_EQ(stats.get_int64(0, 0), 1);
-    EXPECT_EQ(stats.get_int64(0, 1), 1);
+    EXPECT_EQ(stats.get_int64(0, 1), 0);
+    EXPECT_EQ(stats.get_int64(0, 2), 1);
+    EXPECT_EQ(stats.get_int64(0, 3), 3000);
+    auto seeder = member(bob);
+    EXPECT_EQ(seeder.get_int64(0, 0), 1);
+    EXPECT_EQ(seeder.get_int64(0, 1), 0);
+    EXPECT_EQ(seeder.get_int64(0, 3), 5000);
+    // torrent_statistics: the swarm now, its peaks, and every byte moved on each torrent.
+    auto film = torrent(movie);
+    EXPECT_EQ(film.get_int64(0, 0), 1);
+    EXPECT_EQ(film.get_int64(0, 1), 0);
+    EXPECT_EQ(film.get_int64(0, 2), 1);
+    EXPECT_EQ(film.get_int64(0, 3), 1);
+    EXPECT_EQ(film.get_int64(0, 4), 1) << "alice leeched while the first batch was flushed";
+    EXPECT_EQ(film.get_int64(0, 5), 9999 + 1000000);
+    EXPECT_EQ(film.get_int64(0, 6), 1000000);
+    EXPECT_FALSE(film.get_bool(0, 7));
+    EXPECT_TRUE(film.get_bool(0, 8));
+    auto record = torrent(album);
+    EXPECT_EQ(record.get_int64(0, 0), 1);
+    EXPECT_EQ(record.get_int64(0, 2), 0);
+    EXPECT_EQ(record.get_int64(0, 5), 777);
+    EXPECT_EQ(record.get_int64(0, 6), 0);
+    EXPECT_FALSE(record.get_bool(0, 8));
     EXPECT_EQ(metrics.events_flushed.load(), 9u);
 
     ASSERT_EQ(flusher.snapshot_peers(pg), "");
