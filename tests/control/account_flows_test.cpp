@@ -287,6 +287,33 @@ TEST_F(AccountFlows, PrivacySwitchesHideProfileFieldsFromOtherMembers) {
     EXPECT_EQ(call("GET", "/api/v1/users/00000000-0000-0000-0000-000000000000", "", v).status, 404u);
 }
 
+// Searching by uploader lists what a member uploaded: hidden by their show_uploads switch from
+// other members, never from themselves or staff.
+TEST_F(AccountFlows, HiddenUploadsAreNotFoundBySearchingTheUploader) {
+    make_user("viewer");
+    const auto owner = make_user("owner");
+    make_user("staffer", "Moderator");
+    sql("INSERT INTO torrents (info_hash, name, category_id, size, status, moderated_at, uploader_id) "
+        "VALUES (decode(repeat('ab', 20), 'hex'), 'Ubuntu 24.04', (SELECT min(id) FROM torrent_categories), 1000, "
+        "'approved', now(), '" + owner + "')");
+    const auto v = login("viewer");
+    const auto o = login("owner");
+    const auto staffer = login("staffer");
+    auto found = [&](const std::string& session) {
+        const auto r = call("GET", "/api/v1/torrents?uploader=owner", "", session);
+        EXPECT_EQ(r.status, 200u) << r.body;
+        return r.integer("/pagination/total");
+    };
+    EXPECT_EQ(found(v), 1) << "uploads are shown by default";
+
+    ASSERT_EQ(call("PUT", "/api/v1/me/privacy", R"({"show_uploads":false})", o).status, 200u);
+    EXPECT_EQ(found(v), 0);
+    EXPECT_EQ(found(o), 1) << "owners see their own";
+    EXPECT_EQ(found(staffer), 1) << "staff see everything";
+    const auto all = call("GET", "/api/v1/torrents", "", v);
+    EXPECT_EQ(all.integer("/pagination/total"), 1) << "the torrent itself stays listed";
+}
+
 TEST_F(AccountFlows, InvitesSpendTheMembersQuota) {
     const auto id = make_user("pu", "Power User");
     const auto s = login("pu");
