@@ -49,6 +49,7 @@ struct Admission {
     Outcome outcome = Outcome::failure;
     std::string_view message;        // static, or the Gate's rules copy (failures only)
     std::uint32_t shard = 0;         // the worker owning the swarm
+    proto::InfoHash swarm{};         // the key of the swarm it joins (swarm_key_of), set when admitted
     shm::UserId user_id = 0;         // 0 in open mode
     shm::TorrentId torrent_id = 0;   // 0 in open mode
     std::uint16_t download_pct = 100;  // share of the downloaded delta credited, after every freeleech
@@ -132,7 +133,7 @@ public:
                             std::uint32_t now, PeerOutput& out) noexcept;
 
     // Optional, as Gate::prefetch: starts loading the swarm and peer index entries announce() reads.
-    void prefetch(const proto::Announce& a, const proto::Endpoint& peer) const noexcept;
+    void prefetch(const Admission& adm, const proto::Announce& a, const proto::Endpoint& peer) const noexcept;
 
     // Removes peers silent for longer than the peer timeout, visiting at most `budget` swarm slots
     // from where the previous call stopped. Call it from the worker's idle loop. Returns peers removed.
@@ -145,10 +146,17 @@ private:
     std::unique_ptr<State> s_;
 };
 
-// The shard owning an info hash among `nshards`.
+// The key of a registered torrent's swarm. A hybrid torrent has two info hashes (v1, truncated v2) and
+// a client announces it under both with the same totals: one swarm per torrent id makes the second
+// announce a re-announce of the same peer instead of a second peer whose bytes would be credited
+// again. Open mode has no torrent ids: its swarms are keyed by the info hash itself.
+[[nodiscard]] proto::InfoHash swarm_key_of(shm::TorrentId torrent) noexcept;
+
+// The shard owning a swarm key among `nshards`.
 [[nodiscard]] std::uint32_t shard_of(const proto::InfoHash& h, std::uint32_t nshards) noexcept;
 
-// Lock-free from any thread or process: the counts of the swarm of `h` (zeroes when none).
+// Lock-free from any thread or process: the counts of the swarm `h` is announced to, a registered
+// torrent's whichever of its hashes `h` is (zeroes when none).
 [[nodiscard]] ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h) noexcept;
 
 // True for user agents of web browsers (an HTTP announce from a browser is refused).

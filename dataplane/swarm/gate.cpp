@@ -114,6 +114,7 @@ Admission Gate::admit(const proto::Announce& a, const proto::Endpoint& from, std
     const shm::Rules& r = *s.rules;
     Admission ok;
     ok.outcome = Outcome::ok;
+    ok.swarm = a.info_hash;
     ok.shard = shard_of(a.info_hash, s.config.shards);
     ok.policy = s.policy;
 
@@ -158,6 +159,8 @@ Admission Gate::admit(const proto::Announce& a, const proto::Endpoint& from, std
 
     ok.user_id = user->user_id;
     ok.torrent_id = torrent->torrent_id;
+    ok.swarm = swarm_key_of(torrent->torrent_id);
+    ok.shard = shard_of(ok.swarm, s.config.shards);
     if (user->flags & shm::kUserImmune) {
         ok.policy.max_locations = 0;
     } else if (user->max_locations != 0) {

@@ -426,10 +426,10 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
     if (adm.outcome == Outcome::failure) return res;
 
     const auto compact = compact_of<sizeof(Rec{}.compact)>(peer);
-    std::uint32_t swarm = swarms.find(a.info_hash);
+    std::uint32_t swarm = swarms.find(adm.swarm);
     std::uint32_t pos = kNone;
     if (swarm != SwarmTable::kNone) {
-        if (const PeerLoc* loc = peers.find(tag(a.info_hash, kV6<Rec>, a.peer_id))) pos = loc->pos;
+        if (const PeerLoc* loc = peers.find(tag(adm.swarm, kV6<Rec>, a.peer_id))) pos = loc->pos;
         counts(swarms.at(swarm));
     }
     Rec* r = pos == kNone ? nullptr : rec<Rec>(list<Rec>(swarms.at(swarm)), pos);
@@ -462,7 +462,7 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
         if (fold_slot == kNone) return refuse(Outcome::warning, kBusy);
     }
     if (swarm == SwarmTable::kNone) {
-        swarm = swarms.find_or_insert(a.info_hash, adm.torrent_id);
+        swarm = swarms.find_or_insert(adm.swarm, adm.torrent_id);
         if (swarm == SwarmTable::kNone) return refuse(Outcome::warning, kBusy);
     }
     shm::SwarmSlot& s = swarms.at(swarm);
@@ -471,7 +471,7 @@ AnnounceResult Shard::State::announce(const Admission& adm, const proto::Announc
     // the other family shares the baseline, so its progress counts once.
     Other* other = nullptr;
     if (list<Other>(s).count > 0) {
-        if (const PeerLoc* loc = peers.find(tag(a.info_hash, !kV6<Rec>, a.peer_id))) {
+        if (const PeerLoc* loc = peers.find(tag(adm.swarm, !kV6<Rec>, a.peer_id))) {
             other = rec<Other>(list<Other>(s), loc->pos);
             if (other->user_id != adm.user_id) other = nullptr;
         }
@@ -651,9 +651,9 @@ Shard::~Shard() = default;
 
 std::uint32_t Shard::index() const noexcept { return s_->index; }
 
-void Shard::prefetch(const proto::Announce& a, const proto::Endpoint& peer) const noexcept {
-    s_->swarms.prefetch(a.info_hash);
-    s_->peers.prefetch(s_->tag(a.info_hash, !peer.v4(), a.peer_id));
+void Shard::prefetch(const Admission& adm, const proto::Announce& a, const proto::Endpoint& peer) const noexcept {
+    s_->swarms.prefetch(adm.swarm);
+    s_->peers.prefetch(s_->tag(adm.swarm, !peer.v4(), a.peer_id));
 }
 
 AnnounceResult Shard::announce(const Admission& adm, const proto::Announce& a, const proto::Endpoint& peer,

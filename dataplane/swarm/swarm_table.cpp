@@ -1,6 +1,7 @@
 #include "swarm/swarm_table.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include "shm/segment.hpp"
 #include "swarm/engine.hpp"
@@ -105,17 +106,40 @@ std::uint32_t shard_of(const proto::InfoHash& h, std::uint32_t nshards) noexcept
     return static_cast<std::uint32_t>((std::uint64_t{x} * nshards) >> 32);
 }
 
-ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h) noexcept {
-    const std::uint32_t shard = shard_of(h, segment.sizes().shards);
+proto::InfoHash swarm_key_of(shm::TorrentId torrent) noexcept {
+    // The id itself makes keys of distinct torrents distinct; a multiplicative hash in front spreads
+    // consecutive ids over the shards (shard_of reads the first four bytes).
+    proto::InfoHash k{};
+    const std::uint64_t spread = std::uint64_t{torrent} * 0x9E3779B97F4A7C15ULL;
+    std::memcpy(k.data(), &spread, sizeof spread);
+    std::memcpy(k.data() + sizeof spread, &torrent, sizeof torrent);
+    return k;
+}
+
+namespace {
+
+std::optional<ScrapeCounts> counts_of(const shm::Segment& segment, const proto::InfoHash& key) noexcept {
+    const std::uint32_t shard = shard_of(key, segment.sizes().shards);
     const shm::ShardLayout layout = shm::shard_layout(segment.sizes());
     auto* region = static_cast<char*>(segment.shard_region(shard));
     auto* header = reinterpret_cast<shm::ShardHeader*>(region);
     const SwarmTable table(header, reinterpret_cast<shm::SwarmSlot*>(region + layout.swarms), &segment.hash_key());
-    const std::uint32_t i = table.lookup(h);
-    if (i == SwarmTable::kNone) return {};
+    const std::uint32_t i = table.lookup(key);
+    if (i == SwarmTable::kNone) return std::nullopt;
     const shm::SwarmSlot& s = table.at(i);
-    return {s.seeders.load(std::memory_order_relaxed), s.leechers.load(std::memory_order_relaxed),
-            s.completed.load(std::memory_order_relaxed)};
+    return ScrapeCounts{s.seeders.load(std::memory_order_relaxed), s.leechers.load(std::memory_order_relaxed),
+                        s.completed.load(std::memory_order_relaxed)};
+}
+
+}  // namespace
+
+ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h) noexcept {
+    // A registered torrent's swarm is keyed by its id (private mode); an open tracker's by the hash,
+    // even for a torrent that control also registered.
+    if (const auto torrent = segment.torrents().find(h)) {
+        if (const auto c = counts_of(segment, swarm_key_of(torrent->torrent_id))) return *c;
+    }
+    return counts_of(segment, h).value_or(ScrapeCounts{});
 }
 
 }  // namespace swarmline::swarm

@@ -34,7 +34,8 @@ TEST_F(GateTest, AdmitsAKnownUserOnARegisteredTorrent) {
     EXPECT_EQ(adm.outcome, Outcome::ok) << adm.message;
     EXPECT_EQ(adm.user_id, 1u);
     EXPECT_EQ(adm.torrent_id, 1u);
-    EXPECT_EQ(adm.shard, swarm::shard_of(hash_of(1), 2));
+    EXPECT_EQ(adm.swarm, swarm::swarm_key_of(1));
+    EXPECT_EQ(adm.shard, swarm::shard_of(adm.swarm, 2));
     EXPECT_EQ(adm.download_pct, 100);
     EXPECT_EQ(adm.upload_pct, 100);
     EXPECT_EQ(adm.policy.max_locations, 3);

@@ -18,7 +18,7 @@ protected:
         EngineTest::SetUp();
         for (std::uint32_t u = 1; u <= 8; ++u) add_user(u);
         add_torrent(1);
-        shard_ = swarm::shard_of(hash_of(1), 2);
+        shard_ = swarm::shard_of(swarm::swarm_key_of(1), 2);
     }
     // Every record the worker of torrent 1 published so far (and releases them).
     std::vector<shm::EventRecord> drain() {
@@ -56,6 +56,38 @@ TEST_F(ShardTest, NewPeerIsCountedAndItsFirstAnnounceCreditsNothing) {
     EXPECT_EQ(ev[0].port, 51413);
     EXPECT_EQ(ev[0].ip, v4(192, 0, 2, 1, 0).ip);
     EXPECT_EQ(ev[0].left, 500u);
+}
+
+// A hybrid torrent is announced under its v1 hash and its truncated v2 hash, each time with the
+// client's whole totals: one peer in one swarm, its bytes credited once, counted under either hash.
+// (With a swarm per hash it was two peers, and each credited the 5000 bytes.)
+TEST_F(ShardTest, HybridTorrentUnderBothHashesIsOnePeerCreditedOnce) {
+    shm::TorrentEntry t{};
+    t.torrent_id = 1;
+    t.state = shm::TorrentState::active;
+    const proto::InfoHash v2 = hash_of(0x2001);
+    ASSERT_TRUE(seg_->torrents().upsert(v2, t));
+    const auto from = v4(192, 0, 2, 1, 51413);
+    AnnounceBuilder by_v1(1, hash_of(1), peer_id_of(1), 0);
+    AnnounceBuilder by_v2(1, v2, peer_id_of(1), 0);
+    EXPECT_EQ(announce(by_v1.event(proto::Event::started).counters(100, 0), from, kT0).outcome, Outcome::ok);
+    EXPECT_EQ(announce(by_v2.event(proto::Event::started).counters(100, 0), from, kT0).outcome, Outcome::ok);
+    EXPECT_EQ(announce(by_v1.event(proto::Event::none).counters(5100, 0), from, kT0 + 1800).outcome, Outcome::ok);
+    const auto r = announce(by_v2.event(proto::Event::none).counters(5100, 0), from, kT0 + 1800);
+    EXPECT_EQ(r.outcome, Outcome::ok) << r.message;
+    EXPECT_EQ(r.complete, 1u);
+    // The last one, a regular announce right after the same peer's, is too early and records nothing.
+    const auto ev = drain();
+    ASSERT_EQ(ev.size(), 3u);
+    std::uint64_t uploaded = 0;
+    for (const auto& e : ev) {
+        EXPECT_EQ(e.torrent_id, 1u);
+        uploaded += e.uploaded_delta;
+    }
+    EXPECT_EQ(uploaded, 5000u);
+    EXPECT_EQ(ev[1].flags & shm::kEventNewPeer, 0);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1)).complete, 1u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, v2).complete, 1u);
 }
 
 TEST_F(ShardTest, DeltasCreditedAndSeedtimeWhileSeeding) {

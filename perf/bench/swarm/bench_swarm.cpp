@@ -178,7 +178,7 @@ void BM_AnnounceBatched(benchmark::State& state) {
         }
         for (int k = 0; k < kBatch; ++k) {
             adm[k] = w.gate->admit(a[k], from[k], now[k]);
-            w.shard->prefetch(a[k], from[k]);
+            w.shard->prefetch(adm[k], a[k], from[k]);
         }
         for (int k = 0; k < kBatch; ++k) {
             benchmark::DoNotOptimize(w.shard->announce(adm[k], a[k], from[k], now[k], w.out));
