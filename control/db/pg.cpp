@@ -131,20 +131,25 @@ Result Connection::exec_params(std::string_view sql, std::initializer_list<Param
     return exec_params(sql, std::span<const Param>(params.begin(), params.size()));
 }
 
-Result Connection::exec_params(std::string_view sql, std::span<const Param> params) {
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    std::vector<int> formats;
-    values.reserve(params.size());
-    lengths.reserve(params.size());
-    formats.reserve(params.size());
+ParamArrays::ParamArrays(std::span<const Param> params) {
+    copies_.reserve(params.size());  // no reallocation: values_ points into the copies
+    values_.reserve(params.size());
+    lengths_.reserve(params.size());
+    formats_.reserve(params.size());
     for (const Param& p : params) {
-        values.push_back(p.value());
-        lengths.push_back(p.length());
-        formats.push_back(p.binary() ? 1 : 0);
+        const char* value = p.value();
+        if (!p.null() && !p.binary())
+            value = copies_.emplace_back(value ? value : "", static_cast<std::size_t>(p.length())).c_str();
+        values_.push_back(value);
+        lengths_.push_back(p.length());
+        formats_.push_back(p.binary() ? 1 : 0);
     }
-    return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
-                              values.data(), lengths.data(), formats.data(), 0));
+}
+
+Result Connection::exec_params(std::string_view sql, std::span<const Param> params) {
+    const ParamArrays a(params);
+    return check(PQexecParams(conn_.get(), std::string(sql).c_str(), a.count(), nullptr, a.values(), a.lengths(),
+                              a.formats(), 0));
 }
 
 std::uint64_t Connection::copy_in(std::string_view copy_sql, std::string_view data) {
@@ -194,6 +199,81 @@ std::string Connection::escape_literal(std::string_view value) const {
     return out;
 }
 
+Pipeline::Pipeline(Connection& conn) : conn_(conn) {
+    if (PQenterPipelineMode(conn_.raw()) != 1)
+        throw Error("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_.raw())));
+}
+
+Pipeline::~Pipeline() {
+    discard();
+    PQexitPipelineMode(conn_.raw());
+}
+
+void Pipeline::queued(int ok, const char* what) {
+    if (ok != 1) throw Error(std::string("cannot queue ") + what + ": " + trimmed(PQerrorMessage(conn_.raw())));
+    ++queued_;
+}
+
+void Pipeline::send(std::string_view sql, std::span<const Param> params) {
+    const ParamArrays a(params);
+    queued(PQsendQueryParams(conn_.raw(), std::string(sql).c_str(), a.count(), nullptr, a.values(), a.lengths(),
+                             a.formats(), 0),
+           "a statement");
+}
+
+void Pipeline::send_prepared(const std::string& name, std::span<const Param> params) {
+    const ParamArrays a(params);
+    queued(PQsendQueryPrepared(conn_.raw(), name.c_str(), a.count(), a.values(), a.lengths(), a.formats(), 0),
+           "a prepared statement");
+}
+
+std::vector<Result> Pipeline::sync() {
+    PGconn* c = conn_.raw();
+    if (PQpipelineSync(c) != 1) throw Error("pipeline sync: " + trimmed(PQerrorMessage(c)));
+    ++syncs_;
+    std::vector<Result> out;
+    out.reserve(queued_);
+    std::optional<Error> first;
+    for (; queued_ > 0; --queued_) {
+        // Each statement's result, then the null that ends it; a statement after a failure comes
+        // back as PGRES_PIPELINE_ABORTED, without running.
+        PGresult* r = PQgetResult(c);
+        if (!r) throw Error("PostgreSQL connection failed in a pipeline: " + trimmed(PQerrorMessage(c)));
+        while (PGresult* extra = PQgetResult(c)) PQclear(extra);
+        if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+            PQclear(r);
+            out.emplace_back();
+            continue;
+        }
+        try {
+            out.push_back(conn_.check(r));
+        } catch (Error& e) {
+            if (!first) first = std::move(e);
+            out.emplace_back();
+        }
+    }
+    PGresult* end = PQgetResult(c);
+    const bool synced = end && PQresultStatus(end) == PGRES_PIPELINE_SYNC;
+    PQclear(end);
+    if (synced) --syncs_;
+    if (!synced) throw Error("PostgreSQL connection failed in a pipeline: " + trimmed(PQerrorMessage(c)));
+    if (first) throw *first;
+    return out;
+}
+
+void Pipeline::discard() noexcept {
+    PGconn* c = conn_.raw();
+    if (queued_ > 0 && PQpipelineSync(c) == 1) ++syncs_;
+    queued_ = 0;
+    // Reads up to each Sync's own result; a broken connection has nothing more to read.
+    while (syncs_ > 0 && PQstatus(c) == CONNECTION_OK) {
+        PGresult* r = PQgetResult(c);
+        if (!r) continue;  // the end of one statement's results
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) --syncs_;
+        PQclear(r);
+    }
+}
+
 Transaction::Transaction(Connection& conn) : conn_(conn) { conn_.exec("BEGIN"); }
 
 Transaction::~Transaction() {
@@ -206,6 +286,12 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     done_ = true;
     conn_.exec("COMMIT");
+}
+
+void Transaction::commit(Pipeline& batch) {
+    batch.send("COMMIT");
+    batch.sync();
+    done_ = true;
 }
 
 }  // namespace swarmline::db

@@ -113,6 +113,24 @@ private:
     bool null_ = false;
 };
 
+// Params as libpq's parallel arrays, for the one call they are built for. A text value is passed as
+// a NUL-terminated copy: libpq reads text parameters up to their NUL, and a Param may view a string
+// that has none.
+class ParamArrays {
+public:
+    explicit ParamArrays(std::span<const Param> params);
+    int count() const noexcept { return static_cast<int>(values_.size()); }
+    const char* const* values() const noexcept { return values_.data(); }
+    const int* lengths() const noexcept { return lengths_.data(); }
+    const int* formats() const noexcept { return formats_.data(); }
+
+private:
+    std::vector<std::string> copies_;
+    std::vector<const char*> values_;
+    std::vector<int> lengths_;
+    std::vector<int> formats_;
+};
+
 class Connection {
 public:
     // `conninfo` is a libpq URL (postgresql://...) or key=value string. Throws Error.
@@ -145,11 +163,49 @@ public:
     PGconn* raw() const noexcept { return conn_.get(); }
 
 private:
+    friend class Pipeline;
     Result check(PGresult* res) const;
     struct Finish {
         void operator()(PGconn* c) const noexcept { PQfinish(c); }
     };
     std::unique_ptr<PGconn, Finish> conn_;
+};
+
+// libpq's pipeline mode on a connection, for as long as this object lives: the statements queued
+// with send() and send_prepared() go out without waiting for each other's results, sync() ends
+// the batch and reads every result. One round trip for the batch instead of one per statement.
+// The server runs them in order, each seeing the ones before it; outside an explicit transaction
+// the batch is one implicit transaction, inside one the statements are part of it. After a failed
+// statement the rest of the batch is skipped (PostgreSQL's rule), so a COMMIT queued last is not
+// run and the transaction stays failed for its ROLLBACK.
+//
+// COPY and multi-statement strings are not allowed here (extended protocol, one statement each).
+// The connection stays blocking: a batch's results are read only after it is all sent, which is
+// safe while they are small (command tags, a few rows), not for statements returning large results.
+class Pipeline {
+public:
+    explicit Pipeline(Connection& conn);  // throws Error
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+    // Leaves pipeline mode; a batch not synced is sent with a Sync and its results discarded.
+    ~Pipeline();
+
+    // Queue a statement (one with $1..$n parameters, or one prepared on this connection); its
+    // result is the next one in sync()'s vector. Throw Error when libpq cannot queue it (the
+    // connection broke).
+    void send(std::string_view sql, std::span<const Param> params = {});
+    void send_prepared(const std::string& name, std::span<const Param> params = {});
+
+    // Sends a Sync and reads the result of every statement queued since the last one, in order.
+    // Throws the first statement's Error, after reading them all so the connection is usable.
+    std::vector<Result> sync();
+
+private:
+    void queued(int ok, const char* what);
+    void discard() noexcept;
+    Connection& conn_;
+    std::size_t queued_ = 0;  // statements sent since the last Sync
+    int syncs_ = 0;           // Syncs sent whose result was not read yet
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless commit() was called (a failed statement or
@@ -162,6 +218,11 @@ public:
     ~Transaction();
 
     void commit();
+    // Queues the COMMIT last in `batch` and runs the batch (Pipeline::sync(), which throws the
+    // first failure): the transaction's last statements and its end in one round trip. Committed
+    // only when the whole batch passed; else this object's destructor rolls back, after `batch`
+    // has left pipeline mode (declare the Pipeline after the Transaction).
+    void commit(Pipeline& batch);
 
 private:
     Connection& conn_;

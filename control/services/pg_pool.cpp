@@ -31,32 +31,25 @@ bool connection_lost(const db::Error& e) noexcept {
     return e.sqlstate().empty() || e.sqlstate().starts_with("08") || e.sqlstate() == "57P01";
 }
 
-db::Result PgConn::run(const Statement& st, std::span<const db::Param> params) {
+void PgConn::prepare(const Statement& st) {
+    if (prepared_.contains(st.name)) return;
     PGconn* c = conn_.raw();
-    if (!prepared_.contains(st.name)) {
-        checked(PQprepare(c, st.name, st.sql, 0, nullptr), c);
-        prepared_.insert(st.name);
-    }
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    std::vector<int> formats;
-    values.reserve(params.size());
-    for (const auto& p : params) {
-        values.push_back(p.value());
-        lengths.push_back(p.length());
-        formats.push_back(p.binary() ? 1 : 0);
-    }
-    // Text parameters are passed NUL-terminated copies: a Param may view a string_view that is not.
-    std::vector<std::string> copies;
-    copies.reserve(params.size());
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (params[i].null() || params[i].binary()) continue;
-        copies.emplace_back(params[i].value(), static_cast<std::size_t>(params[i].length()));
-        values[i] = copies.back().c_str();
-    }
-    return checked(PQexecPrepared(c, st.name, static_cast<int>(values.size()), values.data(), lengths.data(),
-                                  formats.data(), 0),
-                   c);
+    checked(PQprepare(c, st.name, st.sql, 0, nullptr), c);
+    prepared_.insert(st.name);
+}
+
+db::Result PgConn::run(const Statement& st, std::span<const db::Param> params) {
+    prepare(st);
+    const db::ParamArrays a(params);
+    PGconn* c = conn_.raw();
+    return checked(PQexecPrepared(c, st.name, a.count(), a.values(), a.lengths(), a.formats(), 0), c);
+}
+
+std::vector<db::Result> PgConn::run_all(std::span<const Call> calls) {
+    for (const Call& call : calls) prepare(call.st);
+    db::Pipeline batch(conn_);
+    for (const Call& call : calls) batch.send_prepared(call.st.name, call.params);
+    return batch.sync();
 }
 
 db::Result PgConn::run(const Statement& st, std::initializer_list<db::Param> params) {

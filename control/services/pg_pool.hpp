@@ -36,10 +36,23 @@ public:
 
     db::Result run(const Statement& st, std::initializer_list<db::Param> params = {});
     db::Result run(const Statement& st, std::span<const db::Param> params);
+
+    // One statement of run_all(); what `params` view must outlive the call.
+    struct Call {
+        const Statement& st;
+        std::span<const db::Param> params;
+    };
+    // Runs independent statements in one round trip (db::Pipeline): in order, each seeing the ones
+    // before it, all in one implicit transaction unless one is open. A statement this connection
+    // has not run before is prepared first (its own round trip, once per connection). The results
+    // in order; throws the first failure, and then none of them took effect outside a transaction.
+    std::vector<db::Result> run_all(std::span<const Call> calls);
+
     db::Connection& connection() noexcept { return conn_; }
     bool ok() const noexcept { return PQstatus(conn_.raw()) == CONNECTION_OK; }
 
 private:
+    void prepare(const Statement& st);
     db::Connection conn_;
     std::unordered_set<std::string> prepared_;
 };

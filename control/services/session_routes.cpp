@@ -1,6 +1,7 @@
 // Sign-in (password, then TOTP or a backup code when 2FA is on), sign-out, and the member's
 // list of sessions. A session token is 256 random bits; only its SHA-256 is stored.
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "auth/password.hpp"
@@ -34,13 +35,30 @@ const std::string& dummy_hash() {
     return h;
 }
 
-void record_attempt(Ctx& c, const std::optional<std::string>& user_id, const std::string& tried, const char* failure) {
-    if (c.req.remote_ip.empty()) return;
-    static const Statement kInsert{"login_attempt_insert",
+constexpr Statement kAttemptInsert{"login_attempt_insert",
                                    "INSERT INTO login_attempts (user_id, username_tried, ip, user_agent, success, failure_reason) "
                                    "VALUES ($1::uuid, $2, $3::inet, $4, $5, $6)"};
-    c.db().run(kInsert, {user_id, tried.substr(0, 254), c.req.remote_ip, std::string(c.req.header("user-agent")).substr(0, 512),
-                         failure == nullptr, failure ? std::optional<std::string>(failure) : std::nullopt});
+
+// One row of login_attempts (recorded only for a request with a peer address): the values its
+// INSERT's parameters view.
+struct Attempt {
+    Attempt(const Ctx& c, std::optional<std::string> user, const std::string& tried_name, const char* why)
+        : user_id(std::move(user)),
+          tried(tried_name.substr(0, 254)),
+          ip(c.req.remote_ip),
+          user_agent(std::string(c.req.header("user-agent")).substr(0, 512)),
+          failure(why ? std::optional<std::string>(why) : std::nullopt) {}
+    bool recorded() const noexcept { return !ip.empty(); }
+    std::array<db::Param, 6> params() const { return {user_id, tried, ip, user_agent, !failure, failure}; }
+
+    std::optional<std::string> user_id;
+    std::string tried, ip, user_agent;
+    std::optional<std::string> failure;
+};
+
+void record_attempt(Ctx& c, const std::optional<std::string>& user_id, const std::string& tried, const char* failure) {
+    const Attempt attempt(c, user_id, tried, failure);
+    if (attempt.recorded()) c.db().run(kAttemptInsert, attempt.params());
 }
 
 [[noreturn]] void rate_limited(std::uint64_t retry_after) {
@@ -203,13 +221,19 @@ Response post_login(Ctx& c) {
         "INSERT INTO user_sessions (user_id, token_hash, device_name, user_agent, ip, is_remembered, expires_at) "
         "VALUES ($1, $2::bytea, NULLIF($3, ''), NULLIF($4, ''), $5::inet, $6, now() + make_interval(hours => $7::int)) "
         "RETURNING id, expires_at"};
-    const auto s = c.db().run(kCreate, {account->id, token_hash_param(token), device,
-                                        std::string(c.req.header("user-agent")).substr(0, 512),
-                                        c.req.remote_ip.empty() ? std::optional<std::string>() : c.req.remote_ip,
-                                        remember, hours});
     static const Statement kSeen{"user_logged_in", "UPDATE users SET last_login_at = now(), last_ip = $2::inet WHERE id = $1"};
-    c.db().run(kSeen, {account->id, c.req.remote_ip.empty() ? std::optional<std::string>() : c.req.remote_ip});
-    record_attempt(c, account->id, login, nullptr);
+    const Attempt attempt(c, account->id, login, nullptr);
+    const std::string hash = token_hash_param(token);
+    const auto ip = attempt.recorded() ? std::optional<std::string>(attempt.ip) : std::nullopt;
+    const db::Param session[] = {account->id, hash, device, attempt.user_agent, ip, remember, hours};
+    const db::Param seen[] = {account->id, ip};
+    const auto recorded = attempt.params();
+    // The session, the member's last sign-in and the attempt's record do not depend on each
+    // other: one round trip for the three.
+    std::vector<PgConn::Call> calls{{kCreate, session}, {kSeen, seen}};
+    if (attempt.recorded()) calls.push_back({kAttemptInsert, recorded});
+    const auto done = c.db().run_all(calls);
+    const auto& s = done[0];
 
     JsonWriter w;
     w.begin_object().field("token", token).field("session_id", std::string(s.get(0, 0))).field("expires_at", std::string(s.get(0, 1)));

@@ -39,8 +39,10 @@ public:
     // the session's staging tables, reads the committed watermarks and accumulator values of this
     // segment, releases what they cover. "" or the error.
     std::string resume(db::Connection& pg);
-    // Commits what the rings and accumulators hold (at most one batch). Sets `flushed` to the
-    // records committed (0: nothing to do). "" or the error; after an error call resume() again.
+    // Commits what the rings and accumulators hold (at most one batch): the rows COPYed into the
+    // staging tables, then the statements that apply them, the watermarks and the COMMIT in one
+    // pipeline. Sets `flushed` to the records committed (0: nothing to do). "" or the error; after
+    // an error call resume() again.
     std::string flush_once(db::Connection& pg, std::size_t& flushed);
     // Inserts a snapshot of every peer into peer_history. "" or the error.
     std::string snapshot_peers(db::Connection& pg);

@@ -107,6 +107,20 @@ TEST_F(AccountFlows, WrongPasswordAndUnknownUserLookAlike) {
     EXPECT_EQ(sql("SELECT string_agg(failure_reason, ',' ORDER BY id) FROM login_attempts"), "bad_password,unknown_user");
 }
 
+// A sign-in writes its three rows in one round trip: the session, the member's last sign-in and
+// the attempt.
+TEST_F(AccountFlows, ASignInRecordsTheSessionTheLastSignInAndTheAttempt) {
+    const auto carol = make_user("carol");
+    const auto r = call("POST", "/api/v1/auth/login", login_body("carol", "correct-horse-1"), "", "10.1.2.3");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(sql("SELECT host(ip) FROM user_sessions WHERE id = '" + r.str("/session_id") + "' AND user_id = '" + carol + "'"),
+              "10.1.2.3");
+    EXPECT_EQ(sql("SELECT host(last_ip) || ' ' || (last_login_at IS NOT NULL) FROM users WHERE id = '" + carol + "'"),
+              "10.1.2.3 true");
+    EXPECT_EQ(sql("SELECT count(*) FROM login_attempts WHERE success AND host(ip) = '10.1.2.3' AND user_id = '" + carol + "'"),
+              "1");
+}
+
 TEST_F(AccountFlows, AccountIsLockedOutAfterRepeatedFailures) {
     config().login_failures_per_account = 3;
     make_user("dave");
