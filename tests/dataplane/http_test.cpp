@@ -102,6 +102,19 @@ std::string ask(const io::net::Address& to, const std::string& request) {
     return r.empty() ? std::string() : r[0];
 }
 
+// What curl (a client this test does not write) prints for `targets`, fetched in one invocation:
+// curl keeps the connection alive between them. Empty when curl could not run.
+std::string curl(const io::net::Address& at, const std::vector<std::string>& targets) {
+    std::string cmd = "curl --silent --show-error --max-time 10";
+    for (const auto& t : targets) cmd += " 'http://" + io::net::to_string(at) + t + "'";
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+    if (p == nullptr) return {};
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    return ::pclose(p) == 0 ? out : "curl failed: " + out;
+}
+
 class Http : public ::testing::Test {
 protected:
     void start(std::vector<std::string> args) {
@@ -125,6 +138,21 @@ protected:
     std::string shm_;
     io::net::Address at_;
 };
+
+TEST_F(Http, CurlAnnouncesCompactAndNotThenScrapesOnOneConnection) {
+    start({"--open", "--workers", "1"});
+    const std::string h = hash_of('k');
+    const std::string out = curl(at_, {announce_target(h, 'a', 40011, 100, true), announce_target(h, 'b', 40012, 0, false),
+                                       "/scrape?info_hash=" + escape(h)});
+    // The second peer's non-compact reply lists the first; the scrape counts both.
+    EXPECT_NE(out.find("4:porti40011e"), std::string::npos) << out;
+    EXPECT_NE(out.find("5:filesd20:" + h + "d8:completei1e10:downloadedi0e10:incompletei1eee"), std::string::npos)
+        << out;
+    EXPECT_EQ(out.find("failure reason"), std::string::npos) << out;
+    // One connection carried all three.
+    EXPECT_NE(http_get(daemon_.admin, "/metrics").find("swarmline_http_connections_accepted_total 1\n"),
+              std::string::npos);
+}
 
 TEST_F(Http, AnnounceCompactAndNotThenScrape) {
     start({"--open", "--workers", "2"});
