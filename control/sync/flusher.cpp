@@ -50,7 +50,12 @@ CREATE TEMP TABLE IF NOT EXISTS sync_stage_marks (
 // the planner then joins a small batch to users and torrents through their tracker_id indexes
 // instead of scanning them. Counts that could be double-counted by a repeated signal (seeders,
 // leechers, first completions) are derived from the tables rather than added: one index scan of
-// peers per member and per torrent gives both counts.
+// peers per member and per torrent gives both counts. The batch's first completions are counted
+// per member and per torrent by one pass over sync_stage_completions joined in, not by a subquery
+// per row: that rescanned the table once per member and per torrent of the batch, 15-75 us each
+// even empty (EXPLAIN ANALYZE of a 5000-event batch: ~4400 members, ~3150 torrents), and with 1000
+// completions in the batch user_statistics took 245-313 ms (now 70-93) and torrents 298-364 ms
+// (now 167-270), loaded machine.
 //
 // Unnamed statements, each parsed and planned when the server reaches it (after the ones before it
 // ran), as in one simple query; not prepared ones: a prepared statement without parameters keeps
@@ -112,8 +117,9 @@ ON CONFLICT (user_id, torrent_id) DO UPDATE SET
 INSERT INTO user_statistics AS us (user_id, uploaded, downloaded, uploaded_adjusted, downloaded_adjusted,
                                    seedtime_seconds, seeding_count, leeching_count, snatched_count)
 SELECT u.id, s.uploaded_raw, s.downloaded_raw, s.uploaded, s.downloaded, s.seedtime, n.seeding, n.leeching,
-       (SELECT count(*) FROM sync_stage_completions c WHERE c.user_id = u.id)
+       coalesce(c.done, 0)
 FROM sync_stage_users s JOIN users u ON u.tracker_id = s.user_tid
+LEFT JOIN (SELECT user_id, count(*) AS done FROM sync_stage_completions GROUP BY 1) c ON c.user_id = u.id
 CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE p.is_seeder) AS seeding, count(*) FILTER (WHERE NOT p.is_seeder) AS leeching
                     FROM peers p WHERE p.user_id = u.id) n
 ON CONFLICT (user_id) DO UPDATE SET
@@ -128,9 +134,9 @@ ON CONFLICT (user_id) DO UPDATE SET
     // a counter the site shows changed; activity times live in torrent_statistics.
     R"SQL(
 WITH x AS (
-    SELECT t.id, n.seeders, n.leechers,
-           (SELECT count(*) FROM sync_stage_completions c WHERE c.torrent_id = t.id) AS completed
+    SELECT t.id, n.seeders, n.leechers, coalesce(c.done, 0) AS completed
     FROM sync_stage_torrents s JOIN torrents t ON t.tracker_id = s.torrent_tid
+    LEFT JOIN (SELECT torrent_id, count(*) AS done FROM sync_stage_completions GROUP BY 1) c ON c.torrent_id = t.id
     CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE p.is_seeder) AS seeders,
                                count(*) FILTER (WHERE NOT p.is_seeder) AS leechers
                         FROM peers p WHERE p.torrent_id = t.id) n)

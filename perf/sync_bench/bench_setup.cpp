@@ -35,7 +35,7 @@ std::string conninfo_for(const std::string& admin_url, const std::string& dbname
 }  // namespace
 
 BenchSetup::BenchSetup(const std::string& admin_url, std::uint32_t users, std::uint32_t torrents,
-                       std::uint32_t shards, std::uint32_t peers_total)
+                       std::uint32_t shards, std::uint32_t peers_total, std::uint32_t description_bytes)
     : admin_(admin_url), dbname_("swarmline_sync_bench_" + std::to_string(getpid())) {
     admin_.exec("CREATE DATABASE " + dbname_);
     url_ = conninfo_for(admin_url, dbname_);
@@ -48,9 +48,12 @@ BenchSetup::BenchSetup(const std::string& admin_url, std::uint32_t users, std::u
               "SELECT 'u' || i, 'u' || i || '@example.org', 'x', lpad(i::text, 32, 'a'), lpad(i::text, 32, 'b'), "
               "(SELECT id FROM user_groups WHERE is_default), 'active' FROM generate_series(1, " +
               std::to_string(users) + ") i");
-    conn.exec("INSERT INTO torrents (info_hash, name, category_id, size, status, moderated_at) "
+    conn.exec("INSERT INTO torrents (info_hash, name, category_id, size, status, moderated_at, description) "
               "SELECT decode(lpad(to_hex(i), 40, '0'), 'hex'), 't' || i, (SELECT min(id) FROM torrent_categories), "
-              "1000000, 'approved', now() FROM generate_series(1, " + std::to_string(torrents) + ") i");
+              "1000000, 'approved', now(), left(repeat('Restored remaster of the original film ' || i || ', lossless "
+              "audio, English subtitles, director commentary. ', " + std::to_string(description_bytes / 80 + 1) +
+              "), " + std::to_string(description_bytes) + ") FROM generate_series(1, " + std::to_string(torrents) +
+              ") i");
     conn.exec("RESET session_replication_role");
 
     char tmpl[] = "/tmp/swarmline-sync-bench-XXXXXX";

@@ -17,9 +17,10 @@ class BenchSetup {
 public:
     // `shards` worker rings, tables sized for `peers_total` peers (Segment::default_sizes).
     // Accounts u1..uN (passkey: the number left-padded with 'a' to 32 characters) and torrents
-    // t1..tM (info_hash: the number in hex, left-padded with zeros to 40 digits), all enabled.
+    // t1..tM (info_hash: the number in hex, left-padded with zeros to 40 digits), all enabled, each
+    // with a `description_bytes`-byte English description (the search vector's largest input).
     BenchSetup(const std::string& admin_url, std::uint32_t users, std::uint32_t torrents, std::uint32_t shards,
-               std::uint32_t peers_total);
+               std::uint32_t peers_total, std::uint32_t description_bytes = 0);
     ~BenchSetup();
     BenchSetup(const BenchSetup&) = delete;
     BenchSetup& operator=(const BenchSetup&) = delete;

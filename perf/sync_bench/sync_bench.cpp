@@ -7,7 +7,8 @@
 // stop, the backlog drains, and user_statistics must hold exactly the bytes produced.
 //
 //   sync_bench --admin-url URL [--seconds 20] [--rate 0] [--shards 2] [--users 20000]
-//              [--torrents 5000] [--peers 0] [--batch 20000] [--announces true]
+//              [--torrents 5000] [--peers 0] [--batch 20000] [--announces true] [--completions 0]
+//              [--description-bytes 0]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +23,7 @@
 
 #include "base/options.hpp"
 #include "db/pg.hpp"
+#include "proto/types.hpp"
 #include "shm/segment.hpp"
 #include "bench_setup.hpp"
 #include "sync/sync_service.hpp"
@@ -40,6 +42,7 @@ struct Workload {
     std::uint32_t users, torrents;
     std::uint64_t peers;  // 0: every event a random (user, torrent); else a fixed population re-announcing
     double rate;          // events per second per ring, 0: as fast as the flusher frees slots
+    std::uint32_t completions;  // every n-th event of a ring is a first completion, 0: none
 };
 
 // One worker's producer: announces as a shard would record them. Without a population each event is
@@ -78,6 +81,11 @@ void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t shards, Wor
             r.user_id = user(rng);
             r.torrent_id = torrent(rng);
         }
+        // A leecher finishing: its `completed` announce, the first of its (user, torrent) (a snatch),
+        // after which it seeds.
+        const bool completes = w.completions && made % w.completions == w.completions - 1;
+        if (completes) seeder = true;
+        r.event = static_cast<std::uint8_t>(completes ? proto::Event::completed : proto::Event::none);
         r.uploaded_delta = bytes(rng);
         r.downloaded_delta = seeder ? 0 : bytes(rng) / 4;
         r.uploaded_credited = r.uploaded_delta;
@@ -85,7 +93,8 @@ void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t shards, Wor
         r.uploaded_total = r.uploaded_delta;
         r.downloaded_total = r.downloaded_delta;
         r.left = seeder ? 0 : 1000;
-        r.flags = seeder ? shm::kEventSeeder : 0;
+        r.flags = static_cast<std::uint16_t>((seeder ? shm::kEventSeeder : 0) |
+                                             (completes ? shm::kEventFirstCompletion : 0));
         r.time = static_cast<std::uint32_t>(std::time(nullptr));
         r.seedtime_delta = seeder ? 1800 : 0;
         r.port = 51413;
@@ -107,7 +116,8 @@ void produce(shm::EventRing ring, std::uint32_t shard, std::uint32_t shards, Wor
 
 int main(int argc, char** argv) {
     std::string admin_url = std::getenv("SWARMLINE_TEST_DATABASE_URL") ? std::getenv("SWARMLINE_TEST_DATABASE_URL") : "";
-    std::uint32_t seconds = 20, rate = 0, shards = 2, users = 20000, torrents = 5000, batch = 20000;
+    std::uint32_t seconds = 20, rate = 0, shards = 2, users = 20000, torrents = 5000, batch = 20000, completions = 0,
+                  description_bytes = 0;
     std::uint64_t peers = 0;
     bool announces = true;
     options::Registry reg("sync-bench");
@@ -121,6 +131,9 @@ int main(int argc, char** argv) {
             &peers);
     reg.add("batch", "records per flush transaction", &batch);
     reg.add("announces", "also write every event to the announces table", &announces);
+    reg.add("completions", "every n-th event of a ring is a leecher's first completion (0: none)", &completions);
+    reg.add("description-bytes", "each torrent's description, in bytes of English text (the search vector's input)",
+            &description_bytes);
     if (auto err = reg.parse_args(argc, argv, 1, nullptr); !err.empty() || admin_url.empty()) {
         std::fprintf(stderr, "sync_bench: %s\n", err.empty() ? "--admin-url is required" : err.c_str());
         reg.print_help(std::cerr);
@@ -133,7 +146,7 @@ int main(int argc, char** argv) {
 
     int rc = 0;
     {
-        perf::BenchSetup setup(admin_url, users, torrents, shards, 1u << 16);
+        perf::BenchSetup setup(admin_url, users, torrents, shards, 1u << 16, description_bytes);
         db::Connection conn(setup.url());
         auto& seg = setup.segment();
 
@@ -155,7 +168,7 @@ int main(int argc, char** argv) {
         std::vector<std::thread> producers;
         for (std::uint32_t s = 0; s < shards; ++s)
             producers.emplace_back(produce, seg.event_ring(s), s, shards,
-                                   Workload{users, torrents, peers, static_cast<double>(rate)}, std::ref(stop),
+                                   Workload{users, torrents, peers, static_cast<double>(rate), completions}, std::ref(stop),
                                    std::ref(produced));
 
         // Warm-up: the first batches meet empty tables (inserts only, no statistics yet); the measure
