@@ -119,21 +119,25 @@ std::string render_metrics(std::span<io::Worker* const> workers) {
 
     struct GaugeDef {
         std::string_view name;
+        std::string_view type;
         std::string_view help;
         std::uint64_t io::WorkerGauges::*field;
     };
     constexpr GaugeDef kGauges[] = {
-        {"swarmline_peers", "peers (IPv4 and IPv6) in the swarms, by worker (shard)", &io::WorkerGauges::peers},
-        {"swarmline_torrents", "swarms with at least one peer, by worker (shard)", &io::WorkerGauges::torrents},
-        {"swarmline_event_ring_depth", "announce records waiting for control, by worker", &io::WorkerGauges::event_ring_depth},
-        {"swarmline_event_ring_capacity", "announce records a worker's ring holds", &io::WorkerGauges::event_ring_capacity},
-        {"swarmline_handoff_ring_depth", "requests waiting in the rings into a worker", &io::WorkerGauges::handoff_depth},
+        {"swarmline_peers", "gauge", "peers (IPv4 and IPv6) in the swarms, by worker (shard)", &io::WorkerGauges::peers},
+        {"swarmline_torrents", "gauge", "swarms with at least one peer, by worker (shard)", &io::WorkerGauges::torrents},
+        {"swarmline_event_ring_depth", "gauge", "announce records waiting for control, by worker", &io::WorkerGauges::event_ring_depth},
+        {"swarmline_event_ring_capacity", "gauge", "announce records a worker's ring holds", &io::WorkerGauges::event_ring_capacity},
+        {"swarmline_handoff_ring_depth", "gauge", "requests waiting in the rings into a worker", &io::WorkerGauges::handoff_depth},
+        {"swarmline_announces_folded_total", "counter",
+         "announces folded into the shard's accumulator while its event ring was full (bytes kept, no announces row of their own), by worker",
+         &io::WorkerGauges::folded},
     };
     std::vector<io::WorkerGauges> gauges;
     gauges.reserve(workers.size());
     for (const io::Worker* w : workers) gauges.push_back(w->gauges());
     for (const auto& g : kGauges) {
-        header(out, g.name, "gauge", g.help);
+        header(out, g.name, g.type, g.help);
         for (std::size_t i = 0; i < workers.size(); ++i)
             line(out, g.name, "worker=\"" + std::to_string(workers[i]->index()) + "\"", gauges[i].*g.field);
     }

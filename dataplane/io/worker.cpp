@@ -51,6 +51,7 @@ WorkerGauges Worker::gauges() const noexcept {
     const auto* header = static_cast<const shm::ShardHeader*>(context_.segment->shard_region(index_));
     g.peers = header->peers4.load(std::memory_order_relaxed) + header->peers6.load(std::memory_order_relaxed);
     g.torrents = header->swarms.load(std::memory_order_relaxed);
+    g.folded = header->folded.load(std::memory_order_relaxed);
     shm::EventRing ring = context_.segment->event_ring(index_);
     g.event_ring_depth = ring.published() - ring.released();
     g.event_ring_capacity = ring.capacity();

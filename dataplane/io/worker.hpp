@@ -43,6 +43,7 @@ struct WorkerGauges {
     std::uint64_t event_ring_depth = 0;
     std::uint64_t event_ring_capacity = 0;
     std::uint64_t handoff_depth = 0;
+    std::uint64_t folded = 0;  // announces folded into the accumulator while the event ring was full
 };
 
 class Worker {

@@ -93,6 +93,9 @@ TEST_F(Ops, MetricsAndHealthOnTheAdminListener) {
                     m.find("swarmline_peers{worker=\"1\"} 1\n") != std::string::npos;
     EXPECT_TRUE(one_peer) << m;
     EXPECT_NE(m.find("swarmline_event_ring_depth{worker=\"0\"}"), std::string::npos) << m;
+    EXPECT_NE(m.find("# TYPE swarmline_announces_folded_total counter\nswarmline_announces_folded_total{worker=\"0\"} 0\n"),
+              std::string::npos)
+        << m;
     EXPECT_NE(m.find("swarmline_worker_loop_iterations_total{worker=\"1\"}"), std::string::npos) << m;
     EXPECT_TRUE(http_get(daemon_.admin, "/nope").starts_with("HTTP/1.1 404"));
 }
