@@ -13,6 +13,9 @@ pgdir="$SWARMLINE_ROOT/var/test-postgres"
 cleanup() {
   "$SWARMLINE_ROOT/scripts/pg.sh" stop "$pgdir" || true
   as_root rm -rf "$pgdir"
+  # The tests unlink their segments; a test killed by a sanitizer's abort cannot. What is left is
+  # tmpfs, i.e. memory, that the next build would be short of.
+  as_root rm -f /dev/shm/swarmline-test-* /dev/shm/swarmline-e2e-*
 }
 trap cleanup EXIT
 cleanup

@@ -40,10 +40,12 @@ std::string dataplane_path() {
     return p ? p : "swarmline-dataplane";
 }
 
-std::string DaemonProcess::fresh_shm_path() {
+ScratchShm::ScratchShm() {
     static std::atomic<int> n{0};
-    return "/dev/shm/swarmline-test-" + std::to_string(::getpid()) + "-" + std::to_string(n.fetch_add(1));
+    path_ = "/dev/shm/swarmline-test-" + std::to_string(::getpid()) + "-" + std::to_string(n.fetch_add(1));
 }
+
+ScratchShm::~ScratchShm() { ::unlink(path_.c_str()); }
 
 std::string DaemonProcess::start(const std::vector<std::string>& args, const std::string& shm) {
     std::vector<std::string> argv{dataplane_path()};

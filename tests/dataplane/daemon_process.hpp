@@ -13,11 +13,23 @@
 
 namespace swarmline::test {
 
+// A segment path under /dev/shm for one test, unique to this process, unlinked when the owner goes
+// away however the daemon ended: the daemon keeps its segment on exit (peers outlive a restart), a
+// segment is prefaulted tmpfs of up to hundreds of MB, and a CI run starts hundreds of daemons.
+class ScratchShm {
+public:
+    ScratchShm();
+    ~ScratchShm();
+    ScratchShm(const ScratchShm&) = delete;
+    ScratchShm& operator=(const ScratchShm&) = delete;
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string path_;
+};
+
 class DaemonProcess {
 public:
-    // A fresh segment path under /dev/shm, unique to this process and call.
-    static std::string fresh_shm_path();
-
     // Starts the daemon with `args` (plus --shm when `shm` is non-empty) and waits for `ready`.
     // Empty on success, else what went wrong with the log so far.
     [[nodiscard]] std::string start(const std::vector<std::string>& args, const std::string& shm);

@@ -7,7 +7,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <filesystem>
 
 #include "daemon_process.hpp"
 
@@ -118,12 +117,11 @@ std::string curl(const io::net::Address& at, const std::vector<std::string>& tar
 class Http : public ::testing::Test {
 protected:
     void start(std::vector<std::string> args) {
-        shm_ = DaemonProcess::fresh_shm_path();
         args.insert(args.end(), {"--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                                  "--peers-per-shard", "4096", "--v6-peers-per-shard", "1024", "--torrents-per-shard",
                                  "1024", "--users", "1024", "--torrents", "1024", "--tokens", "1024",
                                  "--event-ring", "1024", "--accumulator", "1024"});
-        ASSERT_EQ(daemon_.start(args, shm_), "");
+        ASSERT_EQ(daemon_.start(args, shm_.path()), "");
         ASSERT_FALSE(daemon_.http.empty());
         at_ = daemon_.http[0];
     }
@@ -132,10 +130,9 @@ protected:
         if (daemon_.running()) {
             EXPECT_EQ(daemon_.stop(SIGTERM), 0) << "SIGTERM must drain and exit 0";
         }
-        if (!shm_.empty()) std::filesystem::remove(shm_);
     }
     DaemonProcess daemon_;
-    std::string shm_;
+    ScratchShm shm_;
     io::net::Address at_;
 };
 

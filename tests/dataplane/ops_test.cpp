@@ -55,18 +55,17 @@ protected:
     void TearDown() override {
         if (HasFailure()) std::cerr << "daemon log:\n" << daemon_.log();
         if (daemon_.running()) daemon_.stop(SIGKILL);
-        std::filesystem::remove(shm_);
         if (!config_.empty()) std::filesystem::remove(config_);
     }
     DaemonProcess daemon_;
-    std::string shm_ = DaemonProcess::fresh_shm_path();
+    ScratchShm shm_;
     std::string config_;
 };
 
 TEST_F(Ops, MetricsAndHealthOnTheAdminListener) {
     ASSERT_EQ(daemon_.start(with_small({"--open", "--workers", "2", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0",
                                         "--admin", "127.0.0.1:0"}),
-                            shm_),
+                            shm_.path()),
               "");
     std::string health = http_get(daemon_.admin, "/health");
     EXPECT_TRUE(health.starts_with("HTTP/1.1 200")) << health;
@@ -109,7 +108,7 @@ long long metric(const std::string& page, const std::string& name) {
 TEST_F(Ops, RequestsForTorrentsOfAnotherWorkerAreAnsweredByTheOwner) {
     ASSERT_EQ(daemon_.start(with_small({"--open", "--workers", "2", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0",
                                         "--admin", "127.0.0.1:0"}),
-                            shm_),
+                            shm_.path()),
               "");
     // One client socket lands on one worker; of 16 torrents, half are owned by the other worker
     // (shard_of reads the first bytes of the hash: t * 15 spreads them over both halves).
@@ -161,14 +160,14 @@ TEST_F(Ops, RequestsForTorrentsOfAnotherWorkerAreAnsweredByTheOwner) {
 }
 
 TEST_F(Ops, SighupReloadsTheLogLevelAndSigtermExitsCleanly) {
-    config_ = shm_ + ".conf";
+    config_ = shm_.path() + ".conf";
     {
         std::ofstream f(config_);
         f << "[control]\nsomething = else\n\n[dataplane]\nlog-level = info\nworkers = 1\n";
     }
     ASSERT_EQ(daemon_.start(with_small({"--config", config_, "--open", "--udp", "127.0.0.1:0", "--http",
                                         "127.0.0.1:0", "--admin", "127.0.0.1:0"}),
-                            shm_),
+                            shm_.path()),
               "");
     EXPECT_NE(daemon_.log().find("workers=1"), std::string::npos) << "the file's workers = 1 was not applied";
     {
@@ -192,13 +191,13 @@ TEST_F(Ops, CommandLine) {
     EXPECT_NE(config.find("[dataplane]"), std::string::npos) << config;
     EXPECT_NE(config.find("\nhttp = 127.0.0.1:7000, [::1]:7000\n"), std::string::npos) << config;
     // Refused before anything starts, with what is missing: the NIC's addresses.
-    auto [dpdk, ds] = run(exe + " --backend dpdk --shm " + shm_);
+    auto [dpdk, ds] = run(exe + " --backend dpdk --shm " + shm_.path());
     EXPECT_EQ(ds, 2);
     EXPECT_NE(dpdk.find("dpdk-address"), std::string::npos) << dpdk;
     auto [bad, bs] = run(exe + " --no-such-option 1");
     EXPECT_EQ(bs, 2);
     EXPECT_NE(bad.find("no-such-option"), std::string::npos) << bad;
-    auto [addr, as] = run(exe + " --udp 127.0.0.1 --shm " + shm_);
+    auto [addr, as] = run(exe + " --udp 127.0.0.1 --shm " + shm_.path());
     EXPECT_EQ(as, 2);
     EXPECT_NE(addr.find("udp"), std::string::npos) << addr;
 }
@@ -206,7 +205,7 @@ TEST_F(Ops, CommandLine) {
 TEST_F(Ops, KillNineUnderLoadThenRestartKeepsThePeers) {
     ASSERT_EQ(daemon_.start(with_small({"--open", "--workers", "2", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0",
                                         "--admin", "127.0.0.1:0"}),
-                            shm_),
+                            shm_.path()),
               "");
     const io::net::Address at = daemon_.udp[0];
     const std::string port = std::to_string(at.port());
@@ -251,7 +250,7 @@ TEST_F(Ops, KillNineUnderLoadThenRestartKeepsThePeers) {
     EXPECT_TRUE(WIFSIGNALED(status));
     std::string err = daemon_.start(with_small({"--open", "--workers", "2", "--udp", "127.0.0.1:" + port, "--http",
                                                 "127.0.0.1:0", "--admin", "127.0.0.1:0"}),
-                                    shm_);
+                                    shm_.path());
     restarted.store(true);
     load.join();
     ASSERT_EQ(err, "");
@@ -280,7 +279,7 @@ TEST_F(Ops, ConnectionIdIssuedBeforeKillNineIsAcceptedAfterRestart) {
     const auto args = [](const std::string& udp) {
         return with_small({"--open", "--workers", "2", "--udp", udp, "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0"});
     };
-    ASSERT_EQ(daemon_.start(args("127.0.0.1:0"), shm_), "");
+    ASSERT_EQ(daemon_.start(args("127.0.0.1:0"), shm_.path()), "");
     const io::net::Address at = daemon_.udp[0];
     UdpClient c(at);
     auto id = c.connect();
@@ -292,7 +291,7 @@ TEST_F(Ops, ConnectionIdIssuedBeforeKillNineIsAcceptedAfterRestart) {
 
     int status = daemon_.stop(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(status));
-    ASSERT_EQ(daemon_.start(args("127.0.0.1:" + std::to_string(at.port())), shm_), "");
+    ASSERT_EQ(daemon_.start(args("127.0.0.1:" + std::to_string(at.port())), shm_.path()), "");
     ASSERT_NE(daemon_.log().find("created=false"), std::string::npos) << "the restart did not attach to the segment";
 
     ASSERT_TRUE(c.announce(*id, announce_of(11, 'c', 45100), r, storage));

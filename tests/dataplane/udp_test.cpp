@@ -44,22 +44,20 @@ shm::Segment::Opened attach(const std::string& path) {
 class Daemon : public ::testing::Test {
 protected:
     void start(std::vector<std::string> args) {
-        if (shm_.empty()) shm_ = DaemonProcess::fresh_shm_path();
         args.insert(args.end(), {"--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--workers", "2",
                                  "--peers-per-shard", "4096", "--v6-peers-per-shard", "1024", "--torrents-per-shard",
                                  "1024", "--users", "1024", "--torrents", "1024", "--tokens", "1024",
                                  "--event-ring", "1024", "--accumulator", "1024"});
-        std::string err = daemon_.start(args, shm_);
+        std::string err = daemon_.start(args, shm_.path());
         ASSERT_EQ(err, "");
         ASSERT_FALSE(daemon_.udp.empty());
     }
     void TearDown() override {
         if (HasFailure()) std::cerr << "daemon log:\n" << daemon_.log();
         if (daemon_.running()) daemon_.stop(SIGTERM);
-        if (!shm_.empty()) std::filesystem::remove(shm_);
     }
     DaemonProcess daemon_;
-    std::string shm_;
+    ScratchShm shm_;
 };
 
 TEST_F(Daemon, ConnectAnnounceAndScrapeSeventyFourHashes) {
@@ -191,7 +189,7 @@ TEST_F(Daemon, PrivateModeTakesThePasskeyFromBep41UrlData) {
     start({"--udp", "127.0.0.1:0"});
     const std::string key = "0123456789abcdef0123456789ABCDEF";
     {
-        auto opened = attach(shm_);
+        auto opened = attach(shm_.path());
         ASSERT_TRUE(opened.segment) << opened.error;
         shm::Segment& seg = *opened.segment;
         shm::Passkey passkey;
@@ -226,7 +224,7 @@ TEST_F(Daemon, PrivateModeTakesThePasskeyFromBep41UrlData) {
 
     // The announce reached the owning shard's event ring with the user and the torrent (read while
     // the daemon runs, as control drains the rings).
-    auto opened = attach(shm_);
+    auto opened = attach(shm_.path());
     ASSERT_TRUE(opened.segment) << opened.error;
     shm::Segment& seg = *opened.segment;
     bool found = false;

@@ -21,7 +21,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -129,8 +128,8 @@ protected:
             args.emplace_back("net_tap_nic");
         }
         daemon_ = std::make_unique<DaemonProcess>();
-        shm_ = DaemonProcess::fresh_shm_path();
-        if (auto err = daemon_->start(args, shm_); !err.empty()) {
+        shm_ = std::make_unique<test::ScratchShm>();
+        if (auto err = daemon_->start(args, shm_->path()); !err.empty()) {
             error_ = "swarmline-dataplane --backend dpdk: " + err;
             return;
         }
@@ -155,8 +154,7 @@ protected:
         }
         daemon_.reset();
         ns_.reset();
-        if (!shm_.empty()) std::filesystem::remove(shm_);
-        shm_.clear();
+        shm_.reset();
     }
 
     void SetUp() override {
@@ -189,7 +187,7 @@ protected:
 
     static inline std::string skip_;
     static inline std::string error_;
-    static inline std::string shm_;  // the daemon's segment
+    static inline std::unique_ptr<test::ScratchShm> shm_;  // the daemon's segment
     static inline std::unique_ptr<NetnsPair> ns_;
     static inline std::unique_ptr<DaemonProcess> daemon_;
 };
@@ -485,8 +483,8 @@ TEST_F(DpdkPrivateDaemon, TakesThePasskeyFromBep41UrlData) {
     if (!tool) GTEST_SKIP() << "SWARMLINE_TEST_SHM (the swarmline-test-shm tool) is not set; meson test sets it";
     const std::string key = "0123456789abcdef0123456789ABCDEF";
     std::string out;
-    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " add-user " + key + " 501", &out), 0) << out;
-    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " add-torrent " + std::string(40, '5') + " 77", &out), 0) << out;
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_->path() + " add-user " + key + " 501", &out), 0) << out;
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_->path() + " add-torrent " + std::string(40, '5') + " 77", &out), 0) << out;
     const proto::InfoHash registered = hash_of(0x55);
 
     auto c = client();
@@ -508,7 +506,7 @@ TEST_F(DpdkPrivateDaemon, TakesThePasskeyFromBep41UrlData) {
     EXPECT_EQ(r.leechers, 1u) << "only the admitted announce joined the swarm";
 
     // The owning shard's event ring has the announce with the user and the torrent.
-    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_ + " events", &out), 0) << out;
+    ASSERT_EQ(test::sh(std::string(tool) + " " + shm_->path() + " events", &out), 0) << out;
     EXPECT_NE(out.find("user=501 torrent=77 event=2 left=10 "), std::string::npos) << out;
 }
 

@@ -13,12 +13,13 @@
 
 namespace {
 
-using swarmline::test::DaemonProcess;
+using swarmline::test::ScratchShm;
 using swarmline::test::dataplane_path;
 
 // The exit status and the output (stdout and stderr) of the daemon with `args`.
 std::pair<int, std::string> run(const std::string& args) {
-    const std::string cmd = dataplane_path() + " " + args + " --shm " + DaemonProcess::fresh_shm_path() + " 2>&1";
+    const ScratchShm shm;
+    const std::string cmd = dataplane_path() + " " + args + " --shm " + shm.path() + " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return {-1, {}};
     std::string out;

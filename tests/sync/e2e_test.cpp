@@ -51,29 +51,38 @@ proto::Announce announce_of(const testing::SeededTorrent& t, std::uint8_t peer, 
     return a;
 }
 
-class SyncEndToEnd : public swarmline::test::DatabaseTest {};
+// Alice and bob, an approved movie, and a real daemon on a segment of its own; announces of a test
+// follow each other within seconds, so there is no minimum interval.
+class SyncEndToEnd : public swarmline::test::DatabaseTest {
+protected:
+    void SetUp() override {
+        DatabaseTest::SetUp();
+        if (IsSkipped()) return;
+        conn_.emplace(database().connect());
+        alice_ = testing::seed_user(*conn_, "alice");
+        bob_ = testing::seed_user(*conn_, "bob");
+        movie_ = testing::seed_torrent(*conn_, "movie");
+        conn_->exec("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
+        ASSERT_EQ(daemon_.start({"--udp", "127.0.0.1:0", "--workers", "2"}, shm_.path()), "");
+    }
+
+    std::optional<swarmline::db::Connection> conn_;
+    testing::SeededUser alice_, bob_;
+    testing::SeededTorrent movie_;
+    swarmline::test::ScratchShm shm_;
+    DaemonProcess daemon_;
+};
 
 TEST_F(SyncEndToEnd, RealAnnouncesReachUserStatisticsAndADisabledAccountIsRefused) {
-    auto conn = database().connect();
-    auto alice = testing::seed_user(conn, "alice");
-    auto bob = testing::seed_user(conn, "bob");
-    auto movie = testing::seed_torrent(conn, "movie");
-    // Announces of a test follow each other within seconds: no minimum interval.
-    conn.exec("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
-
-    DaemonProcess daemon;
-    const std::string shm = DaemonProcess::fresh_shm_path();
-    ASSERT_EQ(daemon.start({"--udp", "127.0.0.1:0", "--workers", "2"}, shm), "");
-
     SyncService service;
     SyncConfig config;
     config.database_url = database().url();
-    config.shm_path = shm;
+    config.shm_path = shm_.path();
     config.flush_interval_ms = 20;
     ASSERT_EQ(service.start(config), "");
-    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; })) << daemon.log();
+    ASSERT_TRUE(eventually([&] { return service.metrics().full_loads.load() >= 1; })) << daemon_.log();
 
-    UdpClient client(daemon.udp[0]);
+    UdpClient client(daemon_.udp[0]);
     auto id = client.connect();
     ASSERT_TRUE(id);
     proto::udp::Response r;
@@ -83,31 +92,31 @@ TEST_F(SyncEndToEnd, RealAnnouncesReachUserStatisticsAndADisabledAccountIsRefuse
         return r.action;
     };
     const auto ok = proto::udp::Action::announce;
-    ASSERT_EQ(send(bob, announce_of(movie, 2, 0, 0, 0, proto::Event::started)), ok) << r.message;
-    ASSERT_EQ(send(alice, announce_of(movie, 1, 0, 0, 1 << 20, proto::Event::started)), ok) << r.message;
-    ASSERT_EQ(send(alice, announce_of(movie, 1, 4096, 300000, (1 << 20) - 300000)), ok) << r.message;
-    ASSERT_EQ(send(bob, announce_of(movie, 2, 300000, 0, 0)), ok) << r.message;
-    ASSERT_EQ(send(alice, announce_of(movie, 1, 8192, 1 << 20, 0, proto::Event::completed)), ok) << r.message;
-    ASSERT_EQ(send(bob, announce_of(movie, 2, 1 << 20, 0, 0)), ok) << r.message;
+    ASSERT_EQ(send(bob_, announce_of(movie_, 2, 0, 0, 0, proto::Event::started)), ok) << r.message;
+    ASSERT_EQ(send(alice_, announce_of(movie_, 1, 0, 0, 1 << 20, proto::Event::started)), ok) << r.message;
+    ASSERT_EQ(send(alice_, announce_of(movie_, 1, 4096, 300000, (1 << 20) - 300000)), ok) << r.message;
+    ASSERT_EQ(send(bob_, announce_of(movie_, 2, 300000, 0, 0)), ok) << r.message;
+    ASSERT_EQ(send(alice_, announce_of(movie_, 1, 8192, 1 << 20, 0, proto::Event::completed)), ok) << r.message;
+    ASSERT_EQ(send(bob_, announce_of(movie_, 2, 1 << 20, 0, 0)), ok) << r.message;
 
     const testing::UserTotals want_alice{8192, 1 << 20, 8192, 1 << 20};
     const testing::UserTotals want_bob{1 << 20, 0, 1 << 20, 0};
     EXPECT_TRUE(eventually([&] {
-        return testing::user_totals(conn, alice.tracker_id) == want_alice &&
-               testing::user_totals(conn, bob.tracker_id) == want_bob;
-    })) << "alice uploaded " << testing::user_totals(conn, alice.tracker_id).uploaded;
-    EXPECT_EQ(conn.exec("SELECT count(*) FROM announces").get_int64(0, 0), 6);
+        return testing::user_totals(*conn_, alice_.tracker_id) == want_alice &&
+               testing::user_totals(*conn_, bob_.tracker_id) == want_bob;
+    })) << "alice uploaded " << testing::user_totals(*conn_, alice_.tracker_id).uploaded;
+    EXPECT_EQ(conn_->exec("SELECT count(*) FROM announces").get_int64(0, 0), 6);
 
     // Disabled in PostgreSQL: the running daemon refuses alice's next announces.
-    conn.exec("UPDATE users SET status = 'disabled' WHERE username = 'alice'");
-    const bool refused = eventually([&] { return send(alice, announce_of(movie, 1, 8192, 1 << 20, 0)) == proto::udp::Action::error; },
+    conn_->exec("UPDATE users SET status = 'disabled' WHERE username = 'alice'");
+    const bool refused = eventually([&] { return send(alice_, announce_of(movie_, 1, 8192, 1 << 20, 0)) == proto::udp::Action::error; },
                                     std::chrono::seconds(10));
     EXPECT_TRUE(refused);
-    EXPECT_EQ(send(bob, announce_of(movie, 2, 1 << 20, 0, 0)), ok) << "others keep announcing";
+    EXPECT_EQ(send(bob_, announce_of(movie_, 2, 1 << 20, 0, 0)), ok) << "others keep announcing";
 
     service.stop();
-    EXPECT_EQ(daemon.stop(SIGTERM), 0);
-    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), want_alice) << "refused announces credit nothing";
+    EXPECT_EQ(daemon_.stop(SIGTERM), 0);
+    EXPECT_EQ(testing::user_totals(*conn_, alice_.tracker_id), want_alice) << "refused announces credit nothing";
 }
 
 // A seeder (alice) and a leecher (bob) announce on one torrent, one after the other, as fast as
@@ -166,19 +175,10 @@ private:
 };
 
 TEST_F(SyncEndToEnd, KillNineOfServeWhileAnnouncesFlowThenRestartCountsEveryByteOnce) {
-    auto conn = database().connect();
-    auto alice = testing::seed_user(conn, "alice");
-    auto bob = testing::seed_user(conn, "bob");
-    auto movie = testing::seed_torrent(conn, "movie");
-    conn.exec("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
-
-    DaemonProcess daemon;
-    const std::string shm = DaemonProcess::fresh_shm_path();
-    ASSERT_EQ(daemon.start({"--udp", "127.0.0.1:0", "--workers", "2"}, shm), "");
     // serve as deployed, its sync on and flushing every 20 ms, so that a kill lands in or between
     // flushes; a restarted flusher retries quickly while the killed one's session still holds the
     // segment's flush lock.
-    const std::vector<std::string> args{"--shm", shm, "--sync-flush-interval-ms", "20", "--sync-retry-max-ms", "200"};
+    const std::vector<std::string> args{"--shm", shm_.path(), "--sync-flush-interval-ms", "20", "--sync-retry-max-ms", "200"};
     auto started = [&](std::optional<control::test::ServeProcess>& serve) {
         serve.emplace();
         if (auto err = serve->start(database().url(), args); !err.empty()) return err;
@@ -190,9 +190,9 @@ TEST_F(SyncEndToEnd, KillNineOfServeWhileAnnouncesFlowThenRestartCountsEveryByte
     std::optional<control::test::ServeProcess> serve;
     ASSERT_EQ(started(serve), "");
 
-    Traffic traffic(daemon.udp[0], alice, bob, movie);
+    Traffic traffic(daemon_.udp[0], alice_, bob_, movie_);
     traffic.start();
-    auto uploaded = [&] { return testing::user_totals(conn, alice.tracker_id).uploaded; };
+    auto uploaded = [&] { return testing::user_totals(*conn_, alice_.tracker_id).uploaded; };
     for (int round = 0; round < 3; ++round) {
         // Killed while it flushes what keeps coming: its last flush committed or not, at any point.
         const auto before = uploaded();
@@ -203,7 +203,7 @@ TEST_F(SyncEndToEnd, KillNineOfServeWhileAnnouncesFlowThenRestartCountsEveryByte
         ASSERT_EQ(started(serve), "");
     }
     traffic.stop();
-    ASSERT_TRUE(traffic.all_answered()) << daemon.log();
+    ASSERT_TRUE(traffic.all_answered()) << daemon_.log();
 
     const testing::UserTotals want_alice{static_cast<std::int64_t>(traffic.uploaded()), 0,
                                          static_cast<std::int64_t>(traffic.uploaded()), 0};
@@ -211,15 +211,15 @@ TEST_F(SyncEndToEnd, KillNineOfServeWhileAnnouncesFlowThenRestartCountsEveryByte
                                        static_cast<std::int64_t>(traffic.downloaded())};
     // Drained: every answered announce has its row (and at most one).
     const auto records = static_cast<std::int64_t>(traffic.answered());
-    EXPECT_TRUE(eventually([&] { return conn.exec("SELECT count(*) FROM announces").get_int64(0, 0) >= records; },
+    EXPECT_TRUE(eventually([&] { return conn_->exec("SELECT count(*) FROM announces").get_int64(0, 0) >= records; },
                            std::chrono::seconds(120)))
         << serve->log();
     ASSERT_EQ(serve->stop(), 0) << serve->log();
-    EXPECT_EQ(testing::user_totals(conn, alice.tracker_id), want_alice);
-    EXPECT_EQ(testing::user_totals(conn, bob.tracker_id), want_bob);
-    EXPECT_EQ(conn.exec("SELECT count(*) FROM announces").get_int64(0, 0), records);
-    EXPECT_EQ(conn.exec("SELECT sum(last_seq) FROM sync_ring_watermarks").get_int64(0, 0), records);
-    EXPECT_EQ(daemon.stop(SIGTERM), 0);
+    EXPECT_EQ(testing::user_totals(*conn_, alice_.tracker_id), want_alice);
+    EXPECT_EQ(testing::user_totals(*conn_, bob_.tracker_id), want_bob);
+    EXPECT_EQ(conn_->exec("SELECT count(*) FROM announces").get_int64(0, 0), records);
+    EXPECT_EQ(conn_->exec("SELECT sum(last_seq) FROM sync_ring_watermarks").get_int64(0, 0), records);
+    EXPECT_EQ(daemon_.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -43,8 +43,7 @@ std::pair<int, std::string> run(const std::string& cmd) {
 class Swarming : public TorrentsTest {
 protected:
     void configure() override {
-        const std::string shm = swarmline::test::DaemonProcess::fresh_shm_path();
-        ASSERT_EQ(daemon_.start({"--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--workers", "2"}, shm), "");
+        ASSERT_EQ(daemon_.start({"--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--workers", "2"}, shm_.path()), "");
         ASSERT_FALSE(daemon_.http.empty());
         ASSERT_FALSE(daemon_.udp.empty());
         config().announce_url = "http://" + io::net::to_string(daemon_.http[0]);
@@ -54,7 +53,7 @@ protected:
         sql("UPDATE site_settings SET value = '0' WHERE key = 'tracker.min_announce_interval'");
         sync::SyncConfig sc;
         sc.database_url = database().url();
-        sc.shm_path = shm;
+        sc.shm_path = shm_.path();
         sc.flush_interval_ms = 20;
         ASSERT_EQ(sync_.start(sc), "");
     }
@@ -104,6 +103,7 @@ protected:
     }
 
     const std::string py_ = std::string("/usr/bin/python3 ") + SWARMLINE_SWARM_CLIENTS;
+    swarmline::test::ScratchShm shm_;
     swarmline::test::DaemonProcess daemon_;
     sync::SyncService sync_;
     std::string work_;

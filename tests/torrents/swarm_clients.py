@@ -20,6 +20,7 @@ python3-libtorrent is missing.
 """
 import argparse
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -82,13 +83,13 @@ def swarm(seed_torrent, leech_torrent, directory, transport):
         while True:  # until the parent ends it
             time.sleep(0.5)
             ses.pop_alerts()
+    leech_dir = tempfile.mkdtemp(prefix="swarmline-leech-")
     try:
         os.close(ready_w)
         ready = os.read(ready_r, 4096).decode()
         if ready != "ready":
             print("FAIL: the seeder: " + ready)
             return 1
-        leech_dir = tempfile.mkdtemp(prefix="swarmline-leech-")
         ses = session()
         h = add_for(ses, leech_torrent, leech_dir, transport, False)
         peers, log, why = wait_announced(h, ses, 60)
@@ -111,6 +112,7 @@ def swarm(seed_torrent, leech_torrent, directory, transport):
     finally:
         os.kill(seeder_pid, signal.SIGKILL)
         os.waitpid(seeder_pid, 0)
+        shutil.rmtree(leech_dir, ignore_errors=True)
 
 
 def main():
