@@ -98,7 +98,7 @@ std::size_t Worker::on_datagram(std::span<const std::uint8_t> in, const proto::E
         }
         udp::ScrapeEntry entries[proto::kMaxScrapeHashes];
         for (std::size_t i = 0; i < scrape.count; ++i) {
-            swarm::ScrapeCounts c = swarm::scrape_counts(*context_.segment, scrape.hashes[i]);
+            swarm::ScrapeCounts c = swarm::scrape_counts(*context_.segment, scrape.hashes[i], context_.open_mode);
             entries[i] = udp::ScrapeEntry{c.complete, c.downloaded, c.incomplete};
         }
         counters_.add(Counter::udp_scrape);
@@ -292,7 +292,7 @@ HttpStep Worker::http_scrape(const proto::Scrape& s, const proto::Endpoint& from
                                           consumed, out);
     http::ScrapeFile files[proto::kMaxScrapeHashes];
     for (std::size_t i = 0; i < s.count; ++i) {
-        swarm::ScrapeCounts c = swarm::scrape_counts(*context_.segment, s.hashes[i]);
+        swarm::ScrapeCounts c = swarm::scrape_counts(*context_.segment, s.hashes[i], context_.open_mode);
         files[i] = http::ScrapeFile{s.hashes[i], c.complete, c.downloaded, c.incomplete};
     }
     counters_.add(Counter::http_scrape);

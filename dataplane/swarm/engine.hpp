@@ -155,9 +155,10 @@ private:
 // The shard owning a swarm key among `nshards`.
 [[nodiscard]] std::uint32_t shard_of(const proto::InfoHash& h, std::uint32_t nshards) noexcept;
 
-// Lock-free from any thread or process: the counts of the swarm `h` is announced to, a registered
-// torrent's whichever of its hashes `h` is (zeroes when none).
-[[nodiscard]] ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h) noexcept;
+// Lock-free from any thread or process: the counts of the swarm `h` is announced to (zeroes when
+// none). In private mode that is a registered torrent's, whichever of its hashes `h` is; an open
+// tracker keys swarms by the hash alone, even of a torrent that control also registered.
+[[nodiscard]] ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h, bool open_mode) noexcept;
 
 // True for user agents of web browsers (an HTTP announce from a browser is refused).
 [[nodiscard]] bool is_browser_user_agent(std::string_view user_agent) noexcept;

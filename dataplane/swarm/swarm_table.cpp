@@ -133,13 +133,12 @@ std::optional<ScrapeCounts> counts_of(const shm::Segment& segment, const proto::
 
 }  // namespace
 
-ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h) noexcept {
-    // A registered torrent's swarm is keyed by its id (private mode); an open tracker's by the hash,
-    // even for a torrent that control also registered.
-    if (const auto torrent = segment.torrents().find(h)) {
-        if (const auto c = counts_of(segment, swarm_key_of(torrent->torrent_id))) return *c;
-    }
-    return counts_of(segment, h).value_or(ScrapeCounts{});
+ScrapeCounts scrape_counts(const shm::Segment& segment, const proto::InfoHash& h, bool open_mode) noexcept {
+    if (open_mode) return counts_of(segment, h).value_or(ScrapeCounts{});
+    // Private mode announces only registered torrents, and keys their swarms by torrent id.
+    const auto torrent = segment.torrents().find(h);
+    if (!torrent) return {};
+    return counts_of(segment, swarm_key_of(torrent->torrent_id)).value_or(ScrapeCounts{});
 }
 
 }  // namespace swarmline::swarm

@@ -90,7 +90,7 @@ TEST(Restart, PeersAndCountsSurviveSigkill) {
     swarm::Gate gate(seg, swarm::GateConfig{false, 1});
     swarm::Shard shard(seg, 0, 8);  // rebuilds its indexes from the segment
     for (std::uint32_t t = 1; t <= kTorrents; ++t) {
-        const auto c2 = swarm::scrape_counts(seg, hash_of(t));
+        const auto c2 = swarm::scrape_counts(seg, hash_of(t), false);
         EXPECT_EQ(c2.complete, kPeersPerTorrent / 4) << "torrent " << t;
         EXPECT_EQ(c2.incomplete, kPeersPerTorrent - kPeersPerTorrent / 4) << "torrent " << t;
     }

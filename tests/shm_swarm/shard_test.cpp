@@ -86,8 +86,8 @@ TEST_F(ShardTest, HybridTorrentUnderBothHashesIsOnePeerCreditedOnce) {
     }
     EXPECT_EQ(uploaded, 5000u);
     EXPECT_EQ(ev[1].flags & shm::kEventNewPeer, 0);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1)).complete, 1u);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, v2).complete, 1u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), false).complete, 1u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, v2, false).complete, 1u);
 }
 
 TEST_F(ShardTest, DeltasCreditedAndSeedtimeWhileSeeding) {
@@ -188,7 +188,7 @@ TEST_F(ShardTest, StoppedCountsItsFinalDelta) {
     ASSERT_EQ(ev.size(), 2u);
     EXPECT_EQ(ev[1].uploaded_delta, 700u);
     EXPECT_EQ(ev[1].downloaded_delta, 300u);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1)).incomplete, 0u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), false).incomplete, 0u);
 }
 
 TEST_F(ShardTest, StoppedWithoutStartedIsAWarningNotAFailure) {
@@ -219,7 +219,7 @@ TEST_F(ShardTest, CompletedCountsOncePerUserAndTorrent) {
     EXPECT_FALSE(ev[1].flags & shm::kEventFirstCompletion);
     EXPECT_FALSE(ev[2].flags & shm::kEventFirstCompletion);
     EXPECT_TRUE(ev[3].flags & shm::kEventFirstCompletion);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1)).downloaded, 2u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), false).downloaded, 2u);
 }
 
 TEST_F(ShardTest, PeerSelectionSeedersGetNoSeedersAndNobodyGetsThemselves) {
@@ -381,7 +381,7 @@ TEST_F(ShardTest, ReapingRemovesSilentPeersAndEmptySwarms) {
     auto& shard = *shards_[shard_];
     EXPECT_EQ(shard.reap(kT0 + timeout, 1u << 20), 0u);
     EXPECT_EQ(shard.reap(kT0 + timeout + 1, 1u << 20), 1u);
-    auto c = swarm::scrape_counts(*seg_, hash_of(1));
+    auto c = swarm::scrape_counts(*seg_, hash_of(1), false);
     EXPECT_EQ(c.complete, 0u);
     EXPECT_EQ(c.incomplete, 1u);
     const auto ev = drain();
@@ -396,7 +396,7 @@ TEST_F(ShardTest, ReapingRemovesSilentPeersAndEmptySwarms) {
     std::size_t removed = 0;
     for (int i = 0; i < 4096 && removed == 0; ++i) removed += shard.reap(kT0 + 1000 + timeout + 1, 1);
     EXPECT_EQ(removed, 1u);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1)).incomplete, 0u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), false).incomplete, 0u);
     // The peer that was reaped is unknown now: its stop is a warning.
     EXPECT_EQ(announce(AnnounceBuilder(2, hash_of(1), peer_id_of(2), 100).event(proto::Event::stopped),
                        v4(192, 0, 2, 2, 51413), kT0 + 5000).outcome,
@@ -437,7 +437,7 @@ TEST_F(ShardTest, FullRingFoldsIntoTheAccumulatorAndNothingIsDropped) {
     const auto busy = announce(AnnounceBuilder(3, hash_of(2), peer_id_of(3), 100), v4(192, 0, 2, 3, 51413), kT0);
     EXPECT_EQ(busy.outcome, Outcome::warning);
     EXPECT_EQ(busy.message, "Tracker is busy: announce again shortly");
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(2)).incomplete, 0u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(2), false).incomplete, 0u);
     // Control commits user 1's slot and acks it: the slot is reused for the waiting key.
     acc.ack(slot, e);
     EXPECT_EQ(announce(AnnounceBuilder(3, hash_of(2), peer_id_of(3), 100), v4(192, 0, 2, 3, 51413), kT0).outcome, Outcome::ok);
@@ -485,7 +485,19 @@ TEST_F(ShardTest, OpenModeTracksAnyHash) {
     b.event(proto::Event::completed);
     r = shards_[adm.shard]->announce(adm, b.a, v4(192, 0, 2, 1, 51413), kT0 + 1, o.out);
     EXPECT_EQ(r.downloaded, 1u);
-    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(777)).complete, 1u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(777), true).complete, 1u);
+}
+
+TEST_F(ShardTest, OpenModeScrapesTheHashsSwarmEvenOfARegisteredTorrent) {
+    swarm::Gate open(*seg_, swarm::GateConfig{true, 2});
+    AnnounceBuilder b(0, hash_of(1), peer_id_of(1), 0);  // a seeder, on a torrent control registered
+    b.a.passkey = {};
+    const auto adm = open.admit(b.a, v4(192, 0, 2, 1, 51413), kT0);
+    ASSERT_EQ(adm.outcome, Outcome::ok);
+    Output o;
+    shards_[adm.shard]->announce(adm, b.a, v4(192, 0, 2, 1, 51413), kT0, o.out);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), true).complete, 1u);
+    EXPECT_EQ(swarm::scrape_counts(*seg_, hash_of(1), false).complete, 0u) << "the torrent id's swarm is another";
 }
 
 TEST(ShardOf, SpreadsAndStaysInRange) {
