@@ -13,10 +13,14 @@ namespace {
 // Per-session staging tables: emptied by every COMMIT or ROLLBACK, invisible to other sessions.
 // JIT is off for this session: the flush's statements are large enough to cross the JIT cost
 // thresholds, and compiling them (EXPLAIN ANALYZE: hundreds of ms per statement) cost more than
-// running them, every flush, since nothing is cached between statements.
+// running them, every flush, since nothing is cached between statements. The staging tables are
+// analyzed every flush for their row counts and distinct values, which a sample of 3,000 rows gives
+// as well as the default 30,000 (pg_stat_statements, 20,000-event batches: the ANALYZE took 183 ms
+// per batch, 38 ms with a target of 10).
 constexpr std::string_view kStagingSql = R"SQL(
 SET client_min_messages = warning;
 SET jit = off;
+SET default_statistics_target = 10;
 CREATE TEMP TABLE IF NOT EXISTS sync_stage_users (
     user_tid integer, uploaded_raw bigint, downloaded_raw bigint, uploaded bigint, downloaded bigint,
     seedtime bigint) ON COMMIT DELETE ROWS;
