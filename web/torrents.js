@@ -88,6 +88,9 @@ pages.torrent = async (id) => {
   $("t-completed").textContent = t.times_completed;
   $("t-category").textContent = t.category;
   $("t-uploader").textContent = t.anonymous || !t.uploader ? "Anonymous" : t.uploader;
+  const media = [t.resolution, t.source, t.video_codec, t.audio_codec, t.hdr_format, t.container].filter((v) => v);
+  $("t-media").textContent = media.length ? media.join(" · ") : "unknown";
+  $("t-release-group").textContent = t.release_group || "unknown";
   $("t-status").textContent = t.status === "approved" ? "" : `(${t.status})`;
   $("t-download").href = `/api/v1/torrents/${t.id}/download`;
   $("t-download").hidden = !me.rights.includes("can_download");

@@ -182,12 +182,15 @@ def main():
         browser.eval("""(() => {
             const f = document.getElementById('upload-form');
             f.name.value = 'Browser Upload Sample'; f.tags.value = 'browser,sample';
-            f.nfo.value = 'NFO made in a browser'; f.requestSubmit(); })()""")
+            f.nfo.value = 'NFO made in a browser'; f.resolution.value = '1080p'; f.source.value = 'BluRay';
+            f.video_codec.value = 'x264'; f.release_group.value = 'SWL'; f.requestSubmit(); })()""")
         browser.wait_for("!document.getElementById('torrent-view').hidden && "
                          "document.getElementById('t-name').textContent === 'Browser Upload Sample'",
                          "the uploaded torrent's page")
         assert browser.eval("document.getElementById('t-nfo').textContent") == "NFO made in a browser"
         assert browser.eval("document.getElementById('t-tags').textContent") == "browser, sample"
+        assert browser.eval("document.getElementById('t-media').textContent") == "1080p · BluRay · x264"
+        assert browser.eval("document.getElementById('t-release-group').textContent") == "SWL"
         assert browser.eval("document.querySelector('#t-files tbody').rows.length") == 1
         download = browser.eval("document.getElementById('t-download').href")
         status = browser.eval(f"fetch({json.dumps(download)}).then(r => r.status)")
