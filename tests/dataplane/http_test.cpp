@@ -7,7 +7,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-
 #include "daemon_process.hpp"
 
 namespace swarmline::test {
